@@ -1,0 +1,44 @@
+# mie-go: build, test and run Media Insights on AWS, ported to Go.
+SHELL := /bin/bash
+GO ?= go
+BUILD_DIR ?= build
+# Every directory under cmd/ is a main; cmd/mie is the command-line tool, all others are Lambda functions.
+LAMBDA_MAINS := $(filter-out mie,$(notdir $(patsubst %/,%,$(wildcard cmd/*/))))
+GO_TEST_FLAGS ?= -count=1 -timeout 20m
+
+.PHONY: all deps build lambdas cli test vet fmt-check unit clean
+
+all: build
+
+## deps: everything the build and the tests need (Go modules; moto_server is checked, not installed)
+deps:
+	$(GO) mod download
+	@command -v moto_server >/dev/null || { \
+	  echo "moto_server is missing: the integration tests need moto (pip install 'moto[server]')."; \
+	  if [ "$$CI" = true ]; then exit 1; fi; }
+
+## build: one linux/arm64 bootstrap per Lambda main under build/lambda/<name>/, and the mie CLI for this machine
+build: lambdas cli
+
+lambdas:
+	@for m in $(LAMBDA_MAINS); do \
+	  echo "build $(BUILD_DIR)/lambda/$$m/bootstrap"; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc \
+	    -ldflags='-s -w -buildid=' -o $(BUILD_DIR)/lambda/$$m/bootstrap ./cmd/$$m || exit 1; \
+	done
+
+cli:
+	@if [ -d cmd/mie ]; then $(GO) build -trimpath -o $(BUILD_DIR)/mie ./cmd/mie; fi
+
+## vet: go vet and gofmt over the whole module
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(ls -d cmd internal operators cdk test 2>/dev/null)); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## test: what CI runs on a clean clone: install, vet, build every Lambda, run every test
+test: deps vet lambdas
+	$(GO) test $(GO_TEST_FLAGS) ./...
+
+clean:
+	rm -rf $(BUILD_DIR)
