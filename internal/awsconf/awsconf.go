@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -24,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Lookup returns the value of a configuration variable, or "" when it is not set. In production it is os.Getenv.
@@ -79,10 +79,7 @@ func Load(ctx context.Context, lookup Lookup, optFns ...func(*config.LoadOptions
 			return Config{}, fmt.Errorf("parse botoConfig %q: %w", raw, err)
 		}
 		if bc.UserAgentExtra != "" {
-			// Like botocore's user_agent_extra: the text is appended to the User-Agent header as is.
-			opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{
-				awsmiddleware.AddUserAgentKey(bc.UserAgentExtra),
-			}))
+			opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{appendUserAgent(bc.UserAgentExtra)}))
 		}
 	}
 	base := lookup("AWS_ENDPOINT_URL")
@@ -101,6 +98,20 @@ func Load(ctx context.Context, lookup Lookup, optFns ...func(*config.LoadOptions
 	}
 	c.customS3 = c.endpoints["S3"] != "" || cfg.BaseEndpoint != nil
 	return c, nil
+}
+
+// appendUserAgent appends text to the User-Agent header as is, like botocore's user_agent_extra. The SDK's own
+// user-agent keys cannot carry it: they replace the `/` of `AwsSolution/SO0163/<version>`.
+func appendUserAgent(extra string) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Build.Add(middleware.BuildMiddlewareFunc("MIEUserAgentExtra",
+			func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+				if req, ok := in.Request.(*smithyhttp.Request); ok {
+					req.Header.Set("User-Agent", req.Header.Get("User-Agent")+" "+extra)
+				}
+				return next.HandleBuild(ctx, in)
+			}), middleware.After)
+	}
 }
 
 // services lists the SDK service ids MIE uses, spelled as in AWS_ENDPOINT_URL_<SERVICE>.
