@@ -1,6 +1,7 @@
 package lambdainvoke
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -120,7 +121,16 @@ func (r *Registry) Register(name string, h lambda.Handler, opts ...FunctionOptio
 // RegisterFunc registers any handler signature aws-lambda-go's lambda.Start accepts. As in the Go runtime, a
 // signature it cannot call is reported when the function is invoked, as a function error.
 func (r *Registry) RegisterFunc(name string, handler any, opts ...FunctionOption) {
-	r.Register(name, lambda.NewHandler(handler), opts...)
+	r.Register(name, freshHandler{fn: handler}, opts...)
+}
+
+// freshHandler builds aws-lambda-go's handler anew for every call. The library returns a response's bytes from a
+// pooled buffer it has already put back, so two concurrent calls of one shared handler can overwrite each other's
+// response before it is copied; a handler of its own per call keeps its buffer to itself.
+type freshHandler struct{ fn any }
+
+func (h freshHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return lambda.NewHandler(h.fn).Invoke(ctx, payload)
 }
 
 // ARN returns the unqualified ARN of the function called name in this registry's region and account.
