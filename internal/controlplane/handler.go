@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -46,6 +47,11 @@ type Clients struct {
 	DynamoDB      DynamoDB
 	StepFunctions StepFunctions
 	IAM           RolePolicies
+	// Transcribe and Translate serve the service proxies (CP-29, CP-30).
+	Transcribe Transcribe
+	Translate  Translate
+	// HTTP downloads the presigned locations those services return (R31, R38, R43); nil is http.DefaultClient.
+	HTTP *http.Client
 }
 
 // Handler serves the workflow API's routes and the custom resource's definition logic. It holds no state between
@@ -108,7 +114,13 @@ func NewFromLookup(ctx context.Context, lookup awsconf.Lookup) (*Handler, error)
 	if err != nil {
 		return nil, err
 	}
-	return New(cfg, Clients{DynamoDB: aws.DynamoDB(), StepFunctions: aws.SFN(), IAM: aws.IAM()}, slog.Default())
+	return New(cfg, Clients{
+		DynamoDB:      aws.DynamoDB(),
+		StepFunctions: aws.SFN(),
+		IAM:           aws.IAM(),
+		Transcribe:    newTranscribe(aws),
+		Translate:     newTranslate(aws),
+	}, slog.Default())
 }
 
 // Handle is the API Lambda's entry point.

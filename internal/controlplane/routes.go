@@ -37,6 +37,25 @@ func (h *Handler) Routes() []apigw.Route {
 		api(http.MethodGet, "/workflow/{name}", h.getWorkflow),                                  // R20
 		api(http.MethodGet, "/workflow/configuration/{name}", h.workflowConfiguration),          // R21
 		api(http.MethodDelete, "/workflow/{name}", h.deleteWorkflowRoute),                       // R22
+
+		// Service proxies (§6.29).
+		api(http.MethodPost, "/service/transcribe/get_vocabulary", h.getVocabulary),                  // R30
+		api(http.MethodPost, "/service/transcribe/download_vocabulary", h.downloadVocabulary),        // R31
+		api(http.MethodGet, "/service/transcribe/list_vocabularies", h.listVocabularies),             // R32
+		api(http.MethodPost, "/service/transcribe/delete_vocabulary", h.deleteVocabulary),            // R33
+		api(http.MethodPost, "/service/transcribe/create_vocabulary", h.createVocabulary),            // R34
+		api(http.MethodGet, "/service/transcribe/list_language_models", h.listLanguageModels),        // R35
+		api(http.MethodPost, "/service/transcribe/describe_language_model", h.describeLanguageModel), // R36
+		api(http.MethodPost, "/service/translate/get_terminology", h.getTerminology),                 // R37
+		api(http.MethodPost, "/service/translate/download_terminology", h.downloadTerminology),       // R38
+		api(http.MethodGet, "/service/translate/list_terminologies", h.listTerminologies),            // R39
+		api(http.MethodPost, "/service/translate/delete_terminology", h.deleteTerminology),           // R40
+		api(http.MethodPost, "/service/translate/create_terminology", h.createTerminology),           // R41
+		api(http.MethodPost, "/service/translate/get_parallel_data", h.getParallelData),              // R42
+		api(http.MethodPost, "/service/translate/download_parallel_data", h.downloadParallelData),    // R43
+		api(http.MethodGet, "/service/translate/list_parallel_data", h.listParallelData),             // R44
+		api(http.MethodPost, "/service/translate/delete_parallel_data", h.deleteParallelData),        // R45
+		api(http.MethodPost, "/service/translate/create_parallel_data", h.createParallelData),        // R46
 	}
 }
 

@@ -31,7 +31,8 @@ func TestRouteTable(t *testing.T) {
 		"/workflow/stage":                          "POST,PUT,GET,OPTIONS",
 		"/workflow/stage/{name}":                   "GET,DELETE,OPTIONS",
 	}
-	assert.Len(t, r.Routes(), 22)
+	// R01-R22 and the 17 service proxies R30-R46; the execution routes R23-R29 come with the executions issue.
+	assert.Len(t, r.Routes(), 39)
 	for resource, want := range wantMethods {
 		assert.Equal(t, want, r.CORSAllowMethods(resource), resource)
 	}
