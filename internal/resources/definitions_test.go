@@ -38,6 +38,8 @@ func TestTables(t *testing.T) {
 				SortKey:    KeyAttribute{Name: "LockedAt", Type: dbtypes.ScalarAttributeTypeN},
 				Projection: dbtypes.ProjectionTypeInclude, NonKeyAttributes: []string{"LockedBy"},
 			}}},
+		// CP-33: the scheduler's slot store, after the spec's tables.
+		{id: "ExecutionSlotTable", name: "mieExecutionSlots", pk: s("Id")},
 	}
 	set := Definitions()
 	require.Len(t, set.Tables, len(cases))
@@ -152,19 +154,22 @@ var envNames = func() map[string][]string {
 		"WORKFLOW_SCHEDULER_LAMBDA_ARN", "STAGE_EXECUTION_ROLE", "STEP_FUNCTION_LOG_GROUP_ARN", "DataplaneEndpoint",
 		"DATAPLANE_BUCKET", "OPERATOR_FAILED_LAMBDA_ARN", "USER_POOL_ARN", "FRAMEWORK_VERSION"}
 	m := map[string][]string{
-		"MieHelperFunction":       {"SYSTEM_TABLE_NAME", "DEFAULT_MAX_CONCURRENT_WORKFLOWS"},
-		"WorkflowSchedulerLambda": cat(engine, []string{"SYSTEM_TABLE_NAME", "DEFAULT_MAX_CONCURRENT_WORKFLOWS", "botoConfig"}),
+		"MieHelperFunction": {"SYSTEM_TABLE_NAME", "DEFAULT_MAX_CONCURRENT_WORKFLOWS"},
+		// CP-33: EXECUTION_SLOT_TABLE_NAME, last, on every function that changes execution statuses.
+		"WorkflowSchedulerLambda": cat(engine, []string{"SYSTEM_TABLE_NAME", "DEFAULT_MAX_CONCURRENT_WORKFLOWS", "botoConfig",
+			"EXECUTION_SLOT_TABLE_NAME"}),
 		// Q-01/IQ-16: botoConfig added.
 		"WorkflowErrorHandlerLambda": cat(engine, []string{"SYSTEM_TABLE_NAME", "DEFAULT_MAX_CONCURRENT_WORKFLOWS",
-			"ShortUUID", "WORKFLOW_SCHEDULER_LAMBDA_ARN", "botoConfig"}),
-		"CompleteStageLambda":                             cat([]string{"botoConfig"}, engine, []string{"SYSTEM_TABLE_NAME", "WORKFLOW_SCHEDULER_LAMBDA_ARN"}),
+			"ShortUUID", "WORKFLOW_SCHEDULER_LAMBDA_ARN", "botoConfig", "EXECUTION_SLOT_TABLE_NAME"}),
+		"CompleteStageLambda": cat([]string{"botoConfig"}, engine, []string{"SYSTEM_TABLE_NAME", "WORKFLOW_SCHEDULER_LAMBDA_ARN",
+			"EXECUTION_SLOT_TABLE_NAME"}),
 		"FilterOperationLambda":                           cat([]string{"botoConfig"}, engine),
 		"OperatorFailedLambda":                            nil,
-		"StartWaitOperationLambda":                        cat([]string{"botoConfig"}, engine),
+		"StartWaitOperationLambda":                        cat([]string{"botoConfig"}, engine, []string{"EXECUTION_SLOT_TABLE_NAME"}),
 		"CheckWaitOperationLambda":                        cat([]string{"botoConfig"}, engine),
 		"WorkflowExecutionStreamingFunction":              {"botoConfig", "TOPIC_ARN"},
 		"AnonymizedDataCustomResource":                    nil,
-		"MediaInsightsWorkflowApi/APIHandler":             workflowAPI,
+		"MediaInsightsWorkflowApi/APIHandler":             cat(workflowAPI, []string{"EXECUTION_SLOT_TABLE_NAME"}),
 		"MediaInsightsWorkflowApi/WorkflowCustomResource": workflowAPI,
 		"MediaInsightsDataplaneApiStack/APIHandler": {"DATAPLANE_TABLE_NAME", "DATAPLANE_BUCKET", "FRAMEWORK_VERSION",
 			"USER_POOL_ARN", "botoConfig"},
@@ -547,6 +552,7 @@ func TestDeploymentResolution(t *testing.T) {
 		{NameOf(DataplaneBucket), "mie-dataplane-a1b2c3"},
 		{ArnOf(DataplaneBucket), "arn:aws:s3:::mie-dataplane-a1b2c3"},
 		{ArnOf(WorkflowTable), "arn:aws:dynamodb:us-east-1:123456789012:table/mieWorkflow"},
+		{NameOf(ExecutionSlotTable), "mieExecutionSlots"},
 		{ArnOf(StageExecutionQueue), "arn:aws:sqs:us-east-1:123456789012:mie-StageExec"},
 		{ArnOf(AnalyticsStream), "arn:aws:kinesis:us-east-1:123456789012:stream/mie-Analytics-AnalyticsStream"},
 		{KeyIDOf(MieKey), ""},
@@ -591,6 +597,8 @@ func TestPolicyRendering(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, doc, `"Condition":{"StringEquals":{"aws:ResourceTag/environment":["mie"]}}`)
 	assert.Contains(t, doc, `"arn:aws:dynamodb:us-east-1:123456789012:table/mieWorkflowExecution/index/*"`)
+	assert.Contains(t, doc, `"arn:aws:dynamodb:us-east-1:123456789012:table/mieExecutionSlots"`, "CP-33: the scheduler takes slots")
+	assert.Contains(t, doc, `"dynamodb:ConditionCheckItem"`, "CP-33: slot repairs check statuses")
 	assert.Equal(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["states.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`,
 		trustPolicy(func() Role { r, _ := d.set.Role(StepFunctionRole); return r }()))
 	assert.NotContains(t, doc, "kms:", "no key exists locally, so its statement is left out")

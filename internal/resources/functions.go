@@ -51,6 +51,8 @@ func rootFunctions() []Function {
 	maxWorkflows := env("DEFAULT_MAX_CONCURRENT_WORKFLOWS", ParamRef(ParamMaxConcurrentWorkflows))
 	systemTable := env("SYSTEM_TABLE_NAME", NameOf(SystemTable))
 	schedulerArn := env("WORKFLOW_SCHEDULER_LAMBDA_ARN", ArnOf(WorkflowSchedulerLambda))
+	// CP-33: every function that changes an execution's status takes or releases its slot.
+	slots := slotTableEnv()
 
 	// engine returns a 256 MB / 900 s function of the workflow engine (memory kept: §12.4 names these).
 	engine := func(logicalID, main string, role string) Function {
@@ -72,7 +74,7 @@ func rootFunctions() []Function {
 	scheduler.DeadLetterQueue = WorkflowExecutionLambdaDeadLetterQueue
 	// no WORKFLOW_SCHEDULER_LAMBDA_ARN, as in the original: a function cannot name its own ARN in the
 	// template (circular reference), so the scheduler skips re-triggering itself.
-	scheduler.Env = append(queueAndTables(), systemTable, maxWorkflows, botoConfigEnv())
+	scheduler.Env = append(queueAndTables(), systemTable, maxWorkflows, botoConfigEnv(), slots)
 
 	errorHandler := engine(WorkflowErrorHandlerLambda, "cmd/errorhandler", OperationLambdaExecutionRole)
 	errorHandler.ReservedConcurrency = 1
@@ -82,11 +84,12 @@ func rootFunctions() []Function {
 		env("ShortUUID", ParamRef(ParamShortID)),
 		schedulerArn,
 		botoConfigEnv(), // Q-01/IQ-16: the original omits it and its handler dies at start-up
+		slots,
 	)
 
 	complete := engine(CompleteStageLambda, "cmd/completestage", OperationLambdaExecutionRole)
 	complete.Tracing = TracingPassThrough
-	complete.Env = append(append([]EnvVar{botoConfigEnv()}, queueAndTables()...), systemTable, schedulerArn)
+	complete.Env = append(append([]EnvVar{botoConfigEnv()}, queueAndTables()...), systemTable, schedulerArn, slots)
 
 	filter := engine(FilterOperationLambda, "cmd/filteroperation", OperationLambdaExecutionRole)
 	filter.Tracing = TracingPassThrough
@@ -99,7 +102,7 @@ func rootFunctions() []Function {
 	// The wait functions have explicit names: the Step Functions role and the workflow API match their suffixes.
 	startWait := engine(StartWaitOperationLambda, "cmd/startwait", OperationLambdaExecutionRole)
 	startWait.Name = explicit("{stack}-start-wait-operation")
-	startWait.Env = append([]EnvVar{botoConfigEnv()}, queueAndTables()...)
+	startWait.Env = append(append([]EnvVar{botoConfigEnv()}, queueAndTables()...), slots)
 
 	checkWait := engine(CheckWaitOperationLambda, "cmd/checkwait", OperationLambdaExecutionRole)
 	checkWait.Name = explicit("{stack}-check-wait-operation")
@@ -119,6 +122,9 @@ func rootFunctions() []Function {
 
 	return []Function{helper, scheduler, errorHandler, complete, filter, failed, startWait, checkWait, stream, metrics}
 }
+
+// slotTableEnv names the slot store of package executions, which has no variable in the original (CP-33).
+func slotTableEnv() EnvVar { return env("EXECUTION_SLOT_TABLE_NAME", NameOf(ExecutionSlotTable)) }
 
 // workflowAPIEnv is the environment of the workflow API functions (§3.1); the custom resource gets an empty
 // FRAMEWORK_VERSION, as in the original.
@@ -155,7 +161,8 @@ func apiFunctions() []Function {
 	workflowAPI.Timeout = 60 * time.Second
 	workflowAPI.Role = WorkflowAPIHandlerRole
 	workflowAPI.Tracing = TracingEntryPoint
-	workflowAPI.Env = workflowAPIEnv(ParamRef(ParamFrameworkVersion))
+	// The API's execution routes write statuses through the slot store (R23's Error, R29's release).
+	workflowAPI.Env = append(workflowAPIEnv(ParamRef(ParamFrameworkVersion)), slotTableEnv())
 
 	customResource := newFunction(WorkflowAPIStack, "WorkflowCustomResource", "cmd/workflowcustomresource")
 	customResource.Tags = nil

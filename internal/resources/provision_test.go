@@ -83,6 +83,7 @@ func TestProvisionTables(t *testing.T) {
 			"LockIndex": {keys: []dbtypes.KeySchemaElement{hash("Locked"), rng("LockedAt")}, proj: dbtypes.ProjectionTypeInclude,
 				include: []string{"LockedBy"}},
 		}},
+		{suffix: "ExecutionSlots", keys: []dbtypes.KeySchemaElement{hash("Id")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.suffix, func(t *testing.T) {
@@ -256,10 +257,12 @@ func TestProvisionWorkflowAPIEnvironment(t *testing.T) {
 		"DATAPLANE_BUCKET":              s + "-dataplane-abc123",
 		"USER_POOL_ARN":                 "",
 		"FRAMEWORK_VERSION":             "v5.1.11",
+		"EXECUTION_SLOT_TABLE_NAME":     s + "ExecutionSlots",
 	} {
 		assert.Equal(t, want, env[name], name)
 	}
-	for _, id := range []string{SystemTable, WorkflowTable, StageTable, OperationTable, HistoryTable, WorkflowExecutionTable} {
+	for _, id := range []string{SystemTable, WorkflowTable, StageTable, OperationTable, HistoryTable, WorkflowExecutionTable,
+		ExecutionSlotTable} {
 		name, err := d.Resolve(NameOf(id))
 		require.NoError(t, err)
 		_, err = cfg.DynamoDB().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})

@@ -95,11 +95,13 @@ func engineStatements() []Statement {
 			// Only state machines the workflow API created: it tags them environment=mie.
 			Conditions: []StatementCondition{{Operator: "StringEquals", Key: "aws:ResourceTag/environment", Values: []string{"mie"}}},
 		},
+		// CP-33: ConditionCheckItem for the slot store's repairs, which check an execution's status.
 		allow([]string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable", "dynamodb:BatchGetItem",
 			"dynamodb:GetRecords", "dynamodb:DescribeLimits", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-			"dynamodb:BatchWriteItem"},
+			"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"},
 			single(ArnOf(WorkflowTable)), single(ArnOf(WorkflowExecutionTable)),
-			suffixed(ArnOf(WorkflowExecutionTable), "/index/*"), single(ArnOf(SystemTable))),
+			suffixed(ArnOf(WorkflowExecutionTable), "/index/*"), single(ArnOf(SystemTable)),
+			single(ArnOf(ExecutionSlotTable))),
 		logsStatement(lambdaLogs("*")),
 		allow([]string{"sqs:DeleteMessage", "sqs:ListQueues", "sqs:ChangeMessageVisibility", "sqs:ReceiveMessage", "sqs:SendMessage"},
 			single(ArnOf(StageExecutionQueue)), single(ArnOf(WorkflowExecutionLambdaDeadLetterQueue))),
@@ -200,6 +202,9 @@ func apiRoles() []Role {
 			single(ArnOf(WorkflowSchedulerLambda)), single(ArnOf(FilterOperationLambda)), single(ArnOf(CompleteStageLambda)),
 			single(ArnOf(OperatorFailedLambda)), single(ArnOf(DataplaneAPIHandler))),
 		controlPlaneTables(),
+		// CP-33: R23 and R29 write execution statuses through the slot store; R29's release checks a holder item.
+		allow([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+			"dynamodb:ConditionCheckItem"}, single(ArnOf(ExecutionSlotTable))),
 		xrayStatement(),
 		allow([]string{"transcribe:CreateVocabulary", "transcribe:DeleteVocabulary", "transcribe:GetVocabulary",
 			"transcribe:ListVocabularies", "transcribe:ListLanguageModels", "transcribe:DescribeLanguageModel"}, anyResource()),

@@ -17,6 +17,7 @@ const (
 	HistoryTable           = "HistoryTable"
 	WorkflowExecutionTable = "WorkflowExecutionTable"
 	DataplaneTable         = "DataplaneTable"
+	ExecutionSlotTable     = "ExecutionSlotTable"
 
 	DataplaneLogsBucket = "DataplaneLogsBucket"
 	DataplaneBucket     = "Dataplane"
@@ -65,7 +66,7 @@ func stringKey(name string) KeyAttribute {
 	return KeyAttribute{Name: name, Type: dbtypes.ScalarAttributeTypeS}
 }
 
-// tables returns the seven tables of §2.5 (INF-10, CP-42, DP-28).
+// tables returns the seven tables of §2.5 (INF-10, CP-42, DP-28) and the scheduler's slot store.
 func tables() []Table {
 	table := func(logicalID, suffix string, pk KeyAttribute) Table {
 		r := rootResource(logicalID, explicit("{stack}"+suffix))
@@ -99,6 +100,12 @@ func tables() []Table {
 		NonKeyAttributes: []string{"LockedBy"},
 	}}
 
+	// CP-33, MIE#755: the slot store of package executions. A counter item and one holder item per execution that
+	// counts against MaxConcurrentWorkflows, written in the same transaction as the execution's status; no route
+	// lists it. The original had no such table: it counted Started executions through the eventually consistent
+	// status index, which let more executions run than the limit allows.
+	slots := table(ExecutionSlotTable, "ExecutionSlots", stringKey("Id"))
+
 	return []Table{
 		table(SystemTable, "System", stringKey("Name")),
 		table(WorkflowTable, "Workflow", stringKey("Name")),
@@ -107,6 +114,7 @@ func tables() []Table {
 		history,
 		execution,
 		dataplane,
+		slots,
 	}
 }
 
