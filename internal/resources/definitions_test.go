@@ -604,3 +604,17 @@ func TestPolicyRendering(t *testing.T) {
 	assert.NotContains(t, doc, "kms:", "no key exists locally, so its statement is left out")
 	assert.Contains(t, doc, `"Action":["xray:PutTraceSegments","xray:PutTelemetryRecords"],"Resource":["*"]`)
 }
+
+// CP-33: the scheduler's role lets the reconciler read the state of every active execution's run.
+func TestSchedulerRoleMayDescribeExecutions(t *testing.T) {
+	role, ok := Definitions().Role(StageExecutionRole)
+	require.True(t, ok)
+	var actions []string
+	for _, p := range role.Policies {
+		for _, st := range p.Statements {
+			actions = append(actions, st.Actions...)
+		}
+	}
+	assert.Contains(t, actions, "states:DescribeExecution")
+	assert.Contains(t, actions, "states:StartExecution")
+}

@@ -123,7 +123,10 @@ func rootRoles() []Role {
 	)
 
 	stage := newRole(RootStack, StageExecutionRole, lambdaPrincipal)
-	stage.Policies = inline(explicit("{stack}-stage-execution-lambda"), engineStatements()...)
+	// The reconciler runs in the scheduler and reads the state of each active execution's run (MIE#272).
+	stage.Policies = inline(explicit("{stack}-stage-execution-lambda"), append([]Statement{
+		allow([]string{"states:DescribeExecution"}, arnHere("states", "execution:*:*")),
+	}, engineStatements()...)...)
 
 	operation := newRole(RootStack, OperationLambdaExecutionRole, lambdaPrincipal)
 	operation.Policies = inline(explicit("{stack}-operation-lambda"), append([]Statement{

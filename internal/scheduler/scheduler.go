@@ -21,6 +21,7 @@ import (
 	"github.com/mie-go/mie-go/internal/awsconf"
 	"github.com/mie-go/mie-go/internal/executions"
 	"github.com/mie-go/mie-go/internal/pyjson"
+	"github.com/mie-go/mie-go/internal/reconciler"
 )
 
 // DefaultLimit is the limit when neither the System table nor DEFAULT_MAX_CONCURRENT_WORKFLOWS gives one, as in the
@@ -94,14 +95,34 @@ type Scheduler struct {
 	queue Queue
 	sfn   StepFunctions
 	log   *slog.Logger
+	// reconcile, when set, ends executions whose state machine run is gone before each scheduling pass.
+	reconcile Reconciler
+}
+
+// Reconciler ends the executions whose state machine run failed, timed out, was aborted or never started, and
+// repairs the slot count (MIE#272); the scheduler runs it on every trigger, the one-minute tick included.
+type Reconciler interface {
+	Run(ctx context.Context) error
+}
+
+// Option configures a Scheduler.
+type Option func(*Scheduler)
+
+// WithReconciler makes every scheduling pass start with a reconciliation.
+func WithReconciler(r Reconciler) Option {
+	return func(s *Scheduler) { s.reconcile = r }
 }
 
 // New returns a scheduler; log may be nil.
-func New(cfg Config, store *executions.Store, db DynamoDB, queue Queue, sfn StepFunctions, log *slog.Logger) *Scheduler {
+func New(cfg Config, store *executions.Store, db DynamoDB, queue Queue, sfn StepFunctions, log *slog.Logger, opts ...Option) *Scheduler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{cfg: cfg, store: store, db: db, queue: queue, sfn: sfn, log: log}
+	s := &Scheduler{cfg: cfg, store: store, db: db, queue: queue, sfn: sfn, log: log}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // NewFromLookup builds the scheduler of a deployed function from lookup (os.Getenv in production).
@@ -114,14 +135,27 @@ func NewFromLookup(ctx context.Context, lookup awsconf.Lookup) (*Scheduler, erro
 	if err != nil {
 		return nil, fmt.Errorf("workflow scheduler: %w", err)
 	}
+	rc, err := reconciler.ConfigFromLookup(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("workflow scheduler: %w", err)
+	}
 	db := conf.DynamoDB()
 	store := executions.New(cfg.Executions, db, conf.Lambda())
-	return New(cfg, store, db, conf.SQS(), conf.SFN(), slog.Default()), nil
+	rec := reconciler.New(rc, reconciler.NewExecutions(db, cfg.Executions.ExecutionTable, store), conf.SFN(), store,
+		reconciler.WithLogger(slog.Default()))
+	return New(cfg, store, db, conf.SQS(), conf.SFN(), slog.Default(), WithReconciler(rec)), nil
 }
 
 // Handle is the Lambda entry point (§9.1, CP-34): it takes no event, so that the EventBridge tick and an
 // asynchronous invocation without a payload are the same; the output is "".
 func (s *Scheduler) Handle(ctx context.Context) (string, error) {
+	if s.reconcile != nil {
+		// Reconcile first so that slots it frees are used in this very pass. A failure is logged, not returned:
+		// scheduling must go on even when one execution cannot be checked.
+		if err := s.reconcile.Run(ctx); err != nil {
+			s.log.ErrorContext(ctx, "reconcile workflow executions", "error", err)
+		}
+	}
 	return "", s.Run(ctx)
 }
 
