@@ -40,7 +40,7 @@ func TestOperationTemplateGolden(t *testing.T) {
 	}
 }
 
-// CP-07, Q-39: the branch's structure, checked through the model so that it does not depend on a
+// CP-07, CP-40, Q-39: the branch's structure (its failure state is the OperatorFailed task), checked through the model so that it does not depend on a
 // golden file.
 func TestOperationTemplateStructure(t *testing.T) {
 	for _, tc := range []struct {

@@ -276,7 +276,7 @@ func TestCompiledWorkflowSucceeds(t *testing.T) {
 	assert.Equal(t, map[string]string{"Summary": "Complete"}, status(p.completions[2].Outputs))
 }
 
-// Issue 6 acceptance: an operator that raises MasExecutionError is retried by the compiled Retry, then caught into
+// Issue 6 acceptance, CP-40: an operator that raises MasExecutionError is retried by the compiled Retry, then caught into
 // the OperatorFailed task with the error and cause operator-failed parses; the stage then fails the execution.
 func TestCompiledWorkflowOperatorFails(t *testing.T) {
 	h, p, arn := runPipeline(t, true)
