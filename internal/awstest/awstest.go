@@ -7,30 +7,26 @@
 package awstest
 
 import (
+	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/mie-go/mie-go/internal/awsconf"
+	"github.com/mie-go/mie-go/internal/moto"
 )
-
-// motoBinary is the command that serves every AWS service the tests use.
-const motoBinary = "moto_server"
-
-// installHint tells a developer how to get moto_server; it ends every message about a missing moto.
-const installHint = `install it with: pip install "moto[server]"`
 
 // harness is the one moto of this test binary. It is package state on purpose: every test of the binary shares the
 // server, and Main must find it to stop it.
 var harness struct {
 	inMain  bool   // Main is running the tests
 	binary  string // moto_server's path; "" when it is missing
+	missing error  // why binary is ""
 	once    sync.Once
-	server  *server
+	server  *moto.Server
 	err     error
 	counter atomic.Uint64 // source of Prefix
 }
@@ -44,16 +40,18 @@ func Main(m *testing.M) {
 
 func run(m *testing.M) int {
 	harness.inMain = true
-	if path, err := exec.LookPath(motoBinary); err == nil {
+	if path, err := moto.LookPath(); err == nil {
 		harness.binary = path
 	} else if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
 		// On CI a missing moto must not turn every integration test into a silent skip.
-		fmt.Fprintf(os.Stderr, "awstest: %s not found on PATH and CI is set; %s\n", motoBinary, installHint)
+		fmt.Fprintf(os.Stderr, "awstest: CI is set and %v\n", err)
 		return 1
+	} else {
+		harness.missing = err
 	}
 	code := m.Run()
 	if harness.server != nil {
-		harness.server.stop()
+		harness.server.Stop()
 	}
 	return code
 }
@@ -66,15 +64,16 @@ func Endpoint(t testing.TB) string {
 		t.Fatal("awstest: the package's TestMain must call awstest.Main")
 	}
 	if harness.binary == "" {
-		t.Skipf("%s not found on PATH; %s", motoBinary, installHint)
+		t.Skip(harness.missing)
 	}
 	harness.once.Do(func() {
-		harness.server, harness.err = start(harness.binary)
+		// Not the test's context: the server outlives the test that happens to start it.
+		harness.server, harness.err = moto.Start(context.Background(), harness.binary, 0)
 	})
 	if harness.err != nil {
 		t.Fatalf("awstest: %v", harness.err)
 	}
-	return harness.server.url
+	return harness.server.URL
 }
 
 // Lookup returns the configuration a handler under test gets: every service at moto, region us-east-1, moto's

@@ -3,8 +3,6 @@ package awstest
 import (
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -125,24 +123,4 @@ func TestPrefixUniqueAndValidName(t *testing.T) {
 	for p := range seen {
 		assert.Regexp(t, valid, p)
 	}
-}
-
-func TestStartReportsOutputOfAFailedServer(t *testing.T) {
-	script := filepath.Join(t.TempDir(), "fake_moto")
-	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"address already in use: $*\" >&2\nexit 3\n"), 0o755))
-
-	_, err := start(script)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "exited during start-up")
-	assert.Contains(t, err.Error(), "address already in use: -H 127.0.0.1 -p ")
-}
-
-func TestTailKeepsTheEnd(t *testing.T) {
-	out := &tail{max: 8}
-	for _, s := range []string{"0123", "4567", "89ab", "c"} {
-		n, err := out.Write([]byte(s))
-		require.NoError(t, err)
-		assert.Equal(t, len(s), n)
-	}
-	assert.Equal(t, "56789abc", out.String())
 }

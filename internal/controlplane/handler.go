@@ -1,5 +1,6 @@
-// Package controlplane is the workflow API of MIE: the REST routes of system configuration, operations, stages and
-// workflows, and the CloudFormation custom resource that registers the same definitions (control-plane §6, §7).
+// Package controlplane is the workflow API of MIE: the REST routes of system configuration, operations, stages,
+// workflows and workflow executions, and the CloudFormation custom resource that registers the same definitions
+// (control-plane §6, §7).
 package controlplane
 
 import (
@@ -12,11 +13,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
 
 	"github.com/mie-go/mie-go/internal/apigw"
 	"github.com/mie-go/mie-go/internal/asl"
 	"github.com/mie-go/mie-go/internal/awsconf"
+	"github.com/mie-go/mie-go/internal/executions"
+	"github.com/mie-go/mie-go/operators/sdk"
 )
 
 // DynamoDB is what the handlers do with the control-plane tables.
@@ -26,6 +30,7 @@ type DynamoDB interface {
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
 // StepFunctions manages the state machine of each workflow.
@@ -42,6 +47,27 @@ type RolePolicies interface {
 	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 }
 
+// Queue is the stage-execution queue that R23 and R24 hand executions to the scheduler on (CP-25, CP-26).
+type Queue interface {
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+}
+
+// DataPlane is what R23 asks of the data plane API function, by direct invocation (CP-22, CP-23); *sdk.DataPlane
+// is one.
+type DataPlane interface {
+	CreateAsset(ctx context.Context, mediaType, bucket, key string) (*sdk.Response, error)
+	RetrieveAssetMetadata(ctx context.Context, assetID, operatorName, cursor string) (*sdk.Response, error)
+}
+
+// Executions changes execution statuses together with their concurrency slots and triggers the scheduler
+// (CP-25, CP-26, CP-28); *executions.Store is one.
+type Executions interface {
+	Set(ctx context.Context, id string, to executions.Status, message string) error
+	Resume(ctx context.Context, id, stage string) error
+	Delete(ctx context.Context, id string) error
+	TriggerScheduler(ctx context.Context) error
+}
+
 // Clients are the AWS services the handlers use.
 type Clients struct {
 	DynamoDB      DynamoDB
@@ -52,6 +78,10 @@ type Clients struct {
 	Translate  Translate
 	// HTTP downloads the presigned locations those services return (R31, R38, R43); nil is http.DefaultClient.
 	HTTP *http.Client
+	// Queue, DataPlane and Executions serve the execution routes R23-R29.
+	Queue      Queue
+	DataPlane  DataPlane
+	Executions Executions
 }
 
 // Handler serves the workflow API's routes and the custom resource's definition logic. It holds no state between
@@ -114,12 +144,27 @@ func NewFromLookup(ctx context.Context, lookup awsconf.Lookup) (*Handler, error)
 	if err != nil {
 		return nil, err
 	}
+	dataPlane, err := sdk.NewDataPlane(ctx, lookup)
+	if err != nil {
+		return nil, fmt.Errorf("workflow API: %w", err)
+	}
+	db := aws.DynamoDB()
+	// Not executions.ConfigFromLookup: the custom resource shares this constructor, serves no execution route and
+	// has no slot table.
+	store := executions.New(executions.Config{
+		ExecutionTable: cfg.ExecutionTable,
+		SlotTable:      lookup("EXECUTION_SLOT_TABLE_NAME"),
+		SchedulerARN:   cfg.SchedulerARN,
+	}, db, aws.Lambda())
 	return New(cfg, Clients{
-		DynamoDB:      aws.DynamoDB(),
+		DynamoDB:      db,
 		StepFunctions: aws.SFN(),
 		IAM:           aws.IAM(),
 		Transcribe:    newTranscribe(aws),
 		Translate:     newTranslate(aws),
+		Queue:         aws.SQS(),
+		DataPlane:     dataPlane,
+		Executions:    store,
 	}, slog.Default())
 }
 

@@ -58,30 +58,29 @@ func (h *Handler) createOperationRoute(ctx context.Context, req *apigw.Request) 
 	return respond(op)
 }
 
-// updateOperationRoute is R06 as in the original (CP-10 replaces it in a later issue).
-func (h *Handler) updateOperationRoute(context.Context, *apigw.Request) (any, error) {
-	return message("Update on stages is not implemented"), nil
+// updateOperationRoute is R06. The original answered "Update on stages is not implemented"; mie-go updates the
+// operation in place and rebuilds what was built from it (CP-10, update.go).
+func (h *Handler) updateOperationRoute(ctx context.Context, req *apigw.Request) (any, error) {
+	body, err := decodeBody(req)
+	if err != nil {
+		return nil, err
+	}
+	answer, err := h.updateOperation(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	return respond(answer)
 }
 
 // createOperation registers an operation: the request plus its branch template and generated fields, its
 // singleton stage `_<Name>`, and for user operators the inline policy that lets the Step Functions role invoke
 // them (CP-06, CP-07, CP-08, CP-09; §6.5). Whatever fails after the first write is undone (Q-12).
 func (h *Handler) createOperation(ctx context.Context, body any) (*pyjson.Map, error) {
-	if text := h.opSchema.validate(body); text != "" {
-		return nil, apigw.BadRequest("%s", text)
+	op, err := h.operationRequest(body)
+	if err != nil {
+		return nil, err
 	}
-	// The schema guarantees an object whose Name, Type, StartLambdaArn, MonitorLambdaArn and
-	// Configuration.MediaType are strings.
-	op := body.(*pyjson.Map)
 	name := str(op, "Name")
-	typ := str(op, "Type")
-	if _, ok := op.Get("MonitorLambdaArn"); typ == "Async" && !ok {
-		return nil, apigw.ViewError("Exception '%s'", "Key 'MonitorLambdaArn' is required in 'Operation monitoring lambda function ARN' input")
-	}
-	// CP-44: a name that could never run is refused before anything is written.
-	if err := asl.ValidateOperationName(name); err != nil {
-		return nil, apigw.BadRequest("%s", err.Error())
-	}
 	existing, err := h.getItem(ctx, h.cfg.OperationTable, name, true)
 	if err != nil {
 		return nil, viewError(err)
@@ -89,18 +88,9 @@ func (h *Handler) createOperation(ctx context.Context, body any) (*pyjson.Map, e
 	if existing != nil {
 		return nil, operationExists(name)
 	}
-	configuration, _ := op.Get("Configuration")
-	template, err := asl.OperationTemplate(asl.Operation{
-		Name:             name,
-		Type:             typ,
-		MediaType:        str(configuration.(*pyjson.Map), "MediaType"),
-		StartLambdaArn:   str(op, "StartLambdaArn"),
-		MonitorLambdaArn: str(op, "MonitorLambdaArn"),
-	}, h.lambdas)
-	if err != nil {
+	if err := h.setTemplate(op); err != nil {
 		return nil, viewError(err)
 	}
-	op.Set("StateMachineAsl", template)
 	h.setGenerated(op, "OPERATION")
 	if err := h.putItem(ctx, h.cfg.OperationTable, op, nameIsNew); err != nil {
 		// A concurrent registration of the same name won the race: answer as if it had been first.
@@ -130,6 +120,42 @@ func (h *Handler) createOperation(ctx context.Context, body any) (*pyjson.Map, e
 		return nil, viewError(err)
 	}
 	return op, nil
+}
+
+// operationRequest checks an operation body as R05 does, in its order: the schema (400), the monitor Lambda of an
+// Async operation (500), the name (400, CP-44: a name that could never run is refused before anything is
+// written). It returns the body, which becomes the operation item.
+func (h *Handler) operationRequest(body any) (*pyjson.Map, error) {
+	if text := h.opSchema.validate(body); text != "" {
+		return nil, apigw.BadRequest("%s", text)
+	}
+	// The schema guarantees an object whose Name, Type, StartLambdaArn, MonitorLambdaArn and
+	// Configuration.MediaType are strings.
+	op := body.(*pyjson.Map)
+	if _, ok := op.Get("MonitorLambdaArn"); str(op, "Type") == "Async" && !ok {
+		return nil, apigw.ViewError("Exception '%s'", "Key 'MonitorLambdaArn' is required in 'Operation monitoring lambda function ARN' input")
+	}
+	if err := asl.ValidateOperationName(str(op, "Name")); err != nil {
+		return nil, apigw.BadRequest("%s", err.Error())
+	}
+	return op, nil
+}
+
+// setTemplate sets the operation's branch template, StateMachineAsl (CP-07, §5.1), on a checked operation body.
+func (h *Handler) setTemplate(op *pyjson.Map) error {
+	configuration, _ := op.Get("Configuration")
+	template, err := asl.OperationTemplate(asl.Operation{
+		Name:             str(op, "Name"),
+		Type:             str(op, "Type"),
+		MediaType:        str(configuration.(*pyjson.Map), "MediaType"),
+		StartLambdaArn:   str(op, "StartLambdaArn"),
+		MonitorLambdaArn: str(op, "MonitorLambdaArn"),
+	}, h.lambdas)
+	if err != nil {
+		return err
+	}
+	op.Set("StateMachineAsl", template)
+	return nil
 }
 
 func operationExists(name string) error {
@@ -192,7 +218,7 @@ func (h *Handler) getDefinition(ctx context.Context, table, kind, name string) (
 		return nil, traceback(err)
 	}
 	if item == nil {
-		return nil, apigw.NotFound("Exception: %s '%s' not found", kind, name)
+		return nil, notFound(kind, name)
 	}
 	return respond(item)
 }

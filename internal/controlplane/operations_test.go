@@ -282,8 +282,6 @@ func TestGetAndListOperations(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"Numbers", "Second", "Third"}, names)
 	assert.GreaterOrEqual(t, len(db.scans), 3, "one item per page: every page was read")
-
-	assert.Equal(t, `{"Message":"Update on stages is not implemented"}`, mustOK(t, s.put(operationResource, `{"Name": "Numbers"}`)).Body)
 }
 
 // CP-13, CP-09, Q-10: deletion checks dependents, removes the singleton stage and the inline policy (found

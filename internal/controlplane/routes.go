@@ -37,6 +37,13 @@ func (h *Handler) Routes() []apigw.Route {
 		api(http.MethodGet, "/workflow/{name}", h.getWorkflow),                                  // R20
 		api(http.MethodGet, "/workflow/configuration/{name}", h.workflowConfiguration),          // R21
 		api(http.MethodDelete, "/workflow/{name}", h.deleteWorkflowRoute),                       // R22
+		api(http.MethodPost, "/workflow/execution", h.startExecutionRoute),                      // R23
+		api(http.MethodPut, "/workflow/execution/{id}", h.resumeExecutionRoute),                 // R24
+		api(http.MethodGet, "/workflow/execution", h.listExecutions),                            // R25
+		api(http.MethodGet, "/workflow/execution/status/{status}", h.executionsByStatus),        // R26
+		api(http.MethodGet, "/workflow/execution/asset/{asset_id}", h.executionsByAsset),        // R27
+		api(http.MethodGet, "/workflow/execution/{id}", h.getExecution),                         // R28
+		api(http.MethodDelete, "/workflow/execution/{id}", h.deleteExecutionRoute),              // R29
 
 		// Service proxies (§6.29).
 		api(http.MethodPost, "/service/transcribe/get_vocabulary", h.getVocabulary),                  // R30

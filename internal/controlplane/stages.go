@@ -25,9 +25,18 @@ func (h *Handler) createStageRoute(ctx context.Context, req *apigw.Request) (any
 	return respond(stage)
 }
 
-// updateStageRoute is R11 as in the original (CP-10 replaces it in a later issue).
-func (h *Handler) updateStageRoute(context.Context, *apigw.Request) (any, error) {
-	return message("NOT IMPLEMENTED"), nil
+// updateStageRoute is R11. The original answered "NOT IMPLEMENTED"; mie-go updates the stage in place and
+// rebuilds the workflows that use it (CP-10, update.go).
+func (h *Handler) updateStageRoute(ctx context.Context, req *apigw.Request) (any, error) {
+	body, err := decodeBody(req)
+	if err != nil {
+		return nil, err
+	}
+	answer, err := h.updateStage(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	return respond(answer)
 }
 
 // createStage builds and stores a stage: the request plus a snapshot of each operation's Configuration and the
@@ -35,25 +44,16 @@ func (h *Handler) updateStageRoute(context.Context, *apigw.Request) (any, error)
 // operation registration creates (CP-08); its name derives from an operation name that was already checked.
 // Every failure but a schema violation is the original's 500 `Exception '<e>'`, a duplicate name included (Q-08).
 func (h *Handler) createStage(ctx context.Context, body any, singleton bool) (*pyjson.Map, error) {
-	if text := h.stageSchema.validate(body); text != "" {
-		return nil, apigw.BadRequest("%s", text)
+	stage, operations, err := h.stageRequest(body)
+	if err != nil {
+		return nil, err
 	}
-	// The schema guarantees a string Name and a list of string Operations.
-	stage := body.(*pyjson.Map)
 	name := str(stage, "Name")
-	v, _ := stage.Get("Operations")
-	operations := make([]string, 0, len(v.([]any)))
-	for _, op := range v.([]any) {
-		operations = append(operations, op.(string))
-	}
-	// CP-44. The singleton stage is exempt from the state-name length rule: an operation whose name is too long
-	// for its own singleton stage still runs in stages with shorter names, as it did in the original.
+	// The singleton stage is exempt from the naming rules: an operation whose name is too long for its own
+	// singleton stage still runs in stages with shorter names, as it did in the original.
 	if !singleton {
-		if err := asl.ValidateStageName(name); err != nil {
-			return nil, apigw.BadRequest("%s", err.Error())
-		}
-		if err := asl.ValidateStateNames(name, operations); err != nil {
-			return nil, apigw.BadRequest("%s", err.Error())
+		if err := checkStageNames(name, operations); err != nil {
+			return nil, err
 		}
 	}
 	existing, err := h.getItem(ctx, h.cfg.StageTable, name, true)
@@ -63,36 +63,9 @@ func (h *Handler) createStage(ctx context.Context, body any, singleton bool) (*p
 	if existing != nil {
 		return nil, stageExists(name)
 	}
-	templates := make([]string, 0, len(operations))
-	configuration := pyjson.NewMap()
-	for _, opName := range operations {
-		// A consistent read: the original's eventually consistent one could miss an operation registered just
-		// before, such as the one whose singleton stage this is.
-		op, err := h.getItem(ctx, h.cfg.OperationTable, opName, true)
-		if err != nil {
-			return nil, viewError(err)
-		}
-		if op == nil {
-			return nil, apigw.ViewError("Exception '%s'", "Exception: operation '"+opName+"' not found")
-		}
-		template, err := pyGet(op, "StateMachineAsl")
-		if err != nil {
-			return nil, viewError(err)
-		}
-		text, _ := template.(string)
-		templates = append(templates, text)
-		opConfiguration, err := pyGet(op, "Configuration")
-		if err != nil {
-			return nil, viewError(err)
-		}
-		configuration.Set(opName, opConfiguration)
+	if err := h.compileStage(ctx, stage, operations); err != nil {
+		return nil, err
 	}
-	definition, err := asl.StageDefinition(name, templates, h.cfg.CompleteStageARN)
-	if err != nil {
-		return nil, viewError(err)
-	}
-	stage.Set("Configuration", configuration)
-	stage.Set("Definition", definition)
 	h.setGenerated(stage, "STAGE")
 	if err := h.putItem(ctx, h.cfg.StageTable, stage, nameIsNew); err != nil {
 		if isConditionFailed(err) {
@@ -101,6 +74,69 @@ func (h *Handler) createStage(ctx context.Context, body any, singleton bool) (*p
 		return nil, viewError(err)
 	}
 	return stage, nil
+}
+
+// stageRequest checks a stage body against the schema of R10 (400) and returns it, the stage item to be, with its
+// operation names.
+func (h *Handler) stageRequest(body any) (*pyjson.Map, []string, error) {
+	if text := h.stageSchema.validate(body); text != "" {
+		return nil, nil, apigw.BadRequest("%s", text)
+	}
+	// The schema guarantees a string Name and a list of string Operations.
+	stage := body.(*pyjson.Map)
+	v, _ := stage.Get("Operations")
+	operations := make([]string, 0, len(v.([]any)))
+	for _, op := range v.([]any) {
+		operations = append(operations, op.(string))
+	}
+	return stage, operations, nil
+}
+
+// checkStageNames refuses a stage whose name, or whose state names with its operations, could never run (CP-44).
+func checkStageNames(name string, operations []string) error {
+	if err := asl.ValidateStageName(name); err != nil {
+		return apigw.BadRequest("%s", err.Error())
+	}
+	if err := asl.ValidateStateNames(name, operations); err != nil {
+		return apigw.BadRequest("%s", err.Error())
+	}
+	return nil
+}
+
+// compileStage sets a stage's Configuration, a snapshot of each operation's Configuration, and its Definition,
+// compiled from their branch templates in order (§5.2). Failures are the original's 500 `Exception '<e>'`.
+func (h *Handler) compileStage(ctx context.Context, stage *pyjson.Map, operations []string) error {
+	templates := make([]string, 0, len(operations))
+	configuration := pyjson.NewMap()
+	for _, opName := range operations {
+		// A consistent read: the original's eventually consistent one could miss an operation registered just
+		// before, such as the one whose singleton stage this is.
+		op, err := h.getItem(ctx, h.cfg.OperationTable, opName, true)
+		if err != nil {
+			return viewError(err)
+		}
+		if op == nil {
+			return apigw.ViewError("Exception '%s'", "Exception: operation '"+opName+"' not found")
+		}
+		template, err := pyGet(op, "StateMachineAsl")
+		if err != nil {
+			return viewError(err)
+		}
+		text, _ := template.(string)
+		templates = append(templates, text)
+		opConfiguration, err := pyGet(op, "Configuration")
+		if err != nil {
+			return viewError(err)
+		}
+		configuration.Set(opName, opConfiguration)
+	}
+	definition, err := asl.StageDefinition(str(stage, "Name"), templates, h.cfg.CompleteStageARN)
+	if err != nil {
+		return viewError(err)
+	}
+	stage.Set("Configuration", configuration)
+	stage.Set("Definition", definition)
+	return nil
 }
 
 func stageExists(name string) error {

@@ -1,10 +1,10 @@
 //go:build unix && !linux
 
-package awstest
+package moto
 
 import "syscall"
 
-// sysProcAttr puts moto in its own process group, so stop can kill everything it spawned.
+// sysProcAttr puts moto in its own process group, so Stop can kill everything it spawned.
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
