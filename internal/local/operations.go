@@ -15,6 +15,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
+	"github.com/mie-go/mie-go/internal/pyjson"
 	"github.com/mie-go/mie-go/internal/resources"
 )
 
@@ -42,25 +43,6 @@ func seedSystemTable(ctx context.Context, db itemPutter, d *resources.Deployment
 	return nil
 }
 
-// operation is an operation the stack registers at deploy time through the workflow custom resource (infrastructure
-// §6.5): the Wait operation of the root stack's functions. The operator library's operations join when their
-// functions exist.
-type operation struct {
-	logicalID, outputKey  string
-	name, kind, mediaType string
-	enabled               bool
-	// start and monitor are function IDs; monitor is empty for a Sync operation.
-	start, monitor string
-}
-
-func operations() []operation {
-	return []operation{{
-		logicalID: "WaitOperation", outputKey: "WaitOperation",
-		name: "Wait", kind: "Async", mediaType: "MetadataOnly", enabled: false,
-		start: resources.StartWaitOperationLambda, monitor: resources.CheckWaitOperationLambda,
-	}}
-}
-
 // customResourceEvent is the request CloudFormation sends the workflow custom resource. Every scalar property is
 // a string, as CloudFormation delivers them.
 type customResourceEvent struct {
@@ -75,18 +57,39 @@ type customResourceEvent struct {
 }
 
 type operationResource struct {
-	ServiceToken     string                 `json:"ServiceToken"`
-	ResourceType     string                 `json:"ResourceType"`
-	Name             string                 `json:"Name"`
-	Type             string                 `json:"Type"`
-	Configuration    operationConfiguration `json:"Configuration"`
-	StartLambdaArn   string                 `json:"StartLambdaArn"`
-	MonitorLambdaArn string                 `json:"MonitorLambdaArn,omitempty"`
+	ServiceToken     string      `json:"ServiceToken"`
+	ResourceType     string      `json:"ResourceType"`
+	Name             string      `json:"Name"`
+	Type             string      `json:"Type"`
+	Configuration    *pyjson.Map `json:"Configuration"`
+	StartLambdaArn   string      `json:"StartLambdaArn"`
+	MonitorLambdaArn string      `json:"MonitorLambdaArn,omitempty"`
 }
 
-type operationConfiguration struct {
-	MediaType string `json:"MediaType"`
-	Enabled   string `json:"Enabled"`
+// cloudFormationConfiguration renders a default configuration as CloudFormation delivers custom-resource
+// properties: every scalar as a string, lists as lists of strings, in the table's key order.
+func cloudFormationConfiguration(entries []resources.ConfigEntry) *pyjson.Map {
+	m := pyjson.NewMap()
+	for _, e := range entries {
+		m.Set(e.Key, cloudFormationValue(e.Value))
+	}
+	return m
+}
+
+func cloudFormationValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out
+	}
+	return fmt.Sprint(v)
 }
 
 // customResourceResponse is what the custom resource PUTs to the response URL.
@@ -115,14 +118,14 @@ func (rt *Runtime) registerOperations(ctx context.Context) error {
 		return err
 	}
 	stackID := fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/local", d.Params().Partition, rt.opts.Region, rt.opts.Account, rt.opts.StackName)
-	for _, op := range operations() {
-		start, err := d.Resolve(resources.ArnOf(op.start))
+	for _, op := range resources.Operations() {
+		start, err := d.Resolve(resources.ArnOf(op.StartFunction))
 		if err != nil {
 			return err
 		}
 		var monitor string
-		if op.monitor != "" {
-			if monitor, err = d.Resolve(resources.ArnOf(op.monitor)); err != nil {
+		if op.MonitorFunction != "" {
+			if monitor, err = d.Resolve(resources.ArnOf(op.MonitorFunction)); err != nil {
 				return err
 			}
 		}
@@ -130,30 +133,30 @@ func (rt *Runtime) registerOperations(ctx context.Context) error {
 		payload, err := json.Marshal(customResourceEvent{
 			RequestType: "Create", ServiceToken: token,
 			ResponseURL: "http://" + l.Addr().String() + "/" + requestID,
-			StackID:     stackID, RequestID: requestID, LogicalResourceID: op.logicalID,
+			StackID:     stackID, RequestID: requestID, LogicalResourceID: op.LogicalID,
 			ResourceType: "Custom::CustomResource",
 			ResourceProperties: operationResource{
-				ServiceToken: token, ResourceType: "Operation", Name: op.name, Type: op.kind,
-				Configuration:  operationConfiguration{MediaType: op.mediaType, Enabled: strconv.FormatBool(op.enabled)},
+				ServiceToken: token, ResourceType: "Operation", Name: op.Name, Type: op.Type,
+				Configuration:  cloudFormationConfiguration(op.Configuration),
 				StartLambdaArn: start, MonitorLambdaArn: monitor,
 			},
 		})
 		if err != nil {
-			return fmt.Errorf("custom resource request for %s: %w", op.name, err)
+			return fmt.Errorf("custom resource request for %s: %w", op.Name, err)
 		}
 		res, err := rt.registry.Invoke(ctx, function, payload)
 		if err != nil {
-			return fmt.Errorf("register operation %s: %w", op.name, err)
+			return fmt.Errorf("register operation %s: %w", op.Name, err)
 		}
 		if res.FunctionError != "" {
-			return fmt.Errorf("register operation %s: the custom resource failed: %s", op.name, res.Payload)
+			return fmt.Errorf("register operation %s: the custom resource failed: %s", op.Name, res.Payload)
 		}
 		var answer customResourceResponse
 		if err := json.Unmarshal(responses.body(requestID), &answer); err != nil {
-			return fmt.Errorf("register operation %s: the custom resource's answer: %w", op.name, err)
+			return fmt.Errorf("register operation %s: the custom resource's answer: %w", op.Name, err)
 		}
 		if answer.Status != "SUCCESS" {
-			return fmt.Errorf("register operation %s: %s: %v", op.name, answer.Status, answer.Data["Message"])
+			return fmt.Errorf("register operation %s: %s: %v", op.Name, answer.Status, answer.Data["Message"])
 		}
 	}
 	return nil

@@ -59,8 +59,8 @@ func (rt *Runtime) Outputs() ([]Output, error) {
 			return nil, err
 		}
 	}
-	for _, op := range operations() {
-		outs = append(outs, Output{Key: op.outputKey, Value: op.name, Description: "Operation name of " + op.name})
+	for _, op := range resources.Operations() {
+		outs = append(outs, Output{Key: op.OutputKey, Value: op.Name, Description: op.Description})
 	}
 	for _, f := range d.Definitions().Functions {
 		if f.Stack == resources.TestResourcesStack {
