@@ -10,8 +10,9 @@ GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
 all: build
 
-## deps: everything the build and the tests need (Go modules; moto_server is checked, not installed)
-deps:
+## deps: everything the build and the tests need (Go modules; moto_server is checked, not installed). On CI also
+## ffmpeg, which the test of `make run` needs (elsewhere that test skips without it)
+deps: $(if $(filter true,$(CI)),ffmpeg)
 	$(GO) mod download
 	@command -v moto_server >/dev/null || { \
 	  echo "moto_server is missing: the integration tests need moto (pip install 'moto[server]')."; \

@@ -111,13 +111,15 @@ func demo(ctx context.Context, outputsFile, media string, w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 
-	runs := newExecutions(cfg, outs["WorkflowApiEndpoint"])
-	started, err := runs.start(ctx, demoWorkflow, object)
+	started, err := workflow.StartExecution(ctx, client.ExecutionRequest{
+		Name:  demoWorkflow,
+		Input: client.ExecutionInput{Media: map[string]client.S3Object{"Video": object}},
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("start workflow %s: %w", demoWorkflow, err)
 	}
 	fmt.Fprintf(w, "Execution %s queued for asset %s.\n\n", started.ID, started.AssetID)
-	final, err := follow(ctx, runs, started.ID, w)
+	final, err := follow(ctx, workflow, started.ID, w)
 	if err != nil {
 		return err
 	}
@@ -220,14 +222,18 @@ func isConflict(err error) bool {
 }
 
 // follow polls the execution and prints every change of its status, stage or operations, until it ends.
-func follow(ctx context.Context, api *executions, id string, w io.Writer) (*execution, error) {
+func follow(ctx context.Context, api *client.WorkflowAPI, id string, w io.Writer) (*client.Execution, error) {
 	var last string
 	for {
-		e, err := api.get(ctx, id)
+		e, err := api.GetExecution(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read execution %s: %w", id, err)
 		}
-		if line := e.summary(); line != last {
+		line, err := summary(e)
+		if err != nil {
+			return nil, fmt.Errorf("read execution %s: %w", id, err)
+		}
+		if line != last {
 			fmt.Fprintf(w, "  %s  %s\n", time.Now().Format("15:04:05.000"), line)
 			last = line
 		}
@@ -242,24 +248,39 @@ func follow(ctx context.Context, api *executions, id string, w io.Writer) (*exec
 	}
 }
 
-// summary is one line: the execution's status, then each stage that has begun with its operations' statuses.
-func (e *execution) summary() string {
+// summary is one line: the execution's status, then each stage that has begun with its operations' statuses. What
+// ran is in the members the execution adds to each stage of its copy of the workflow (control-plane §4.5).
+func summary(e *client.Execution) (string, error) {
 	parts := []string{e.Status}
+	if e.Workflow == nil {
+		return e.Status, nil
+	}
 	for _, s := range demoStages() {
-		stage, ok := e.Workflow.Stages[s.stage]
-		if !ok || stage.Status == "" || stage.Status == "Not Started" {
+		stage, ok := e.Workflow.Stages.Stage(s.stage)
+		if !ok {
 			continue
 		}
-		ops := make([]string, 0, len(stage.Outputs))
-		for _, o := range stage.Outputs {
+		var status string
+		var outputs []struct{ Name, Status string }
+		if _, err := stage.Extra.Get("Status", &status); err != nil {
+			return "", fmt.Errorf("stage %s: %w", s.stage, err)
+		}
+		if status == "" || status == "Not Started" {
+			continue
+		}
+		if _, err := stage.Extra.Get("Outputs", &outputs); err != nil {
+			return "", fmt.Errorf("stage %s: %w", s.stage, err)
+		}
+		ops := make([]string, 0, len(outputs))
+		for _, o := range outputs {
 			ops = append(ops, o.Name+"="+o.Status)
 		}
 		slices.Sort(ops)
-		text := s.stage + ": " + stage.Status
+		text := s.stage + ": " + status
 		if len(ops) > 0 {
 			text += " (" + strings.Join(ops, ", ") + ")"
 		}
 		parts = append(parts, text)
 	}
-	return strings.Join(parts, " | ")
+	return strings.Join(parts, " | "), nil
 }

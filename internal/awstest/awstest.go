@@ -1,5 +1,5 @@
 // Package awstest gives integration tests one moto_server per test binary and the handler configuration that
-// points at it.
+// points at it. The endpoint is moto's proxy (internal/moto), so tests may write DynamoDB concurrently.
 //
 // A package's TestMain calls Main. moto is started lazily, by the first test that asks for it (through Endpoint,
 // Lookup or Config), so a run that selects only tests without AWS calls does not pay moto's start-up. When

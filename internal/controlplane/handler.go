@@ -140,6 +140,10 @@ func NewFromLookup(ctx context.Context, lookup awsconf.Lookup) (*Handler, error)
 	if err != nil {
 		return nil, err
 	}
+	storeCfg, err := executions.ConfigFromLookup(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("workflow API: %w", err)
+	}
 	aws, err := awsconf.Load(ctx, lookup)
 	if err != nil {
 		return nil, err
@@ -149,13 +153,7 @@ func NewFromLookup(ctx context.Context, lookup awsconf.Lookup) (*Handler, error)
 		return nil, fmt.Errorf("workflow API: %w", err)
 	}
 	db := aws.DynamoDB()
-	// Not executions.ConfigFromLookup: the custom resource shares this constructor, serves no execution route and
-	// has no slot table.
-	store := executions.New(executions.Config{
-		ExecutionTable: cfg.ExecutionTable,
-		SlotTable:      lookup("EXECUTION_SLOT_TABLE_NAME"),
-		SchedulerARN:   cfg.SchedulerARN,
-	}, db, aws.Lambda())
+	store := executions.New(storeCfg, db, aws.Lambda())
 	return New(cfg, Clients{
 		DynamoDB:      db,
 		StepFunctions: aws.SFN(),

@@ -75,6 +75,22 @@ func TestConfigFromLookup(t *testing.T) {
 	}
 }
 
+// The execution store's variables are required at start-up too, by the API and the custom resource alike: both
+// build their handler with NewFromLookup.
+func TestNewFromLookupRequiresTheSlotTable(t *testing.T) {
+	lookup := func(name string) string {
+		if name == "EXECUTION_SLOT_TABLE_NAME" {
+			return ""
+		}
+		return "set"
+	}
+	const want = "workflow API: execution store: missing environment variables EXECUTION_SLOT_TABLE_NAME"
+	_, err := NewFromLookup(t.Context(), lookup)
+	assert.EqualError(t, err, want)
+	_, err = NewCustomResourceFromLookup(t.Context(), lookup)
+	assert.EqualError(t, err, want)
+}
+
 // CP-04, CP-02: R01 without CORS headers, R02 with them.
 func TestIndexAndVersion(t *testing.T) {
 	h, err := New(Config{FrameworkVersion: "v9.9.9"}, Clients{}, nil)

@@ -221,7 +221,9 @@ func (rt *Runtime) listen() (map[service]net.Listener, error) {
 	return listeners, nil
 }
 
-// startDataServices starts moto_server unless an endpoint was given.
+// startDataServices starts moto_server unless an endpoint was given. The runtime's endpoint is moto's proxy, which
+// passes DynamoDB requests one at a time: the runtime's functions write the same tables concurrently, which moto
+// alone does not survive. A given endpoint is used as it is.
 func (rt *Runtime) startDataServices(ctx context.Context) error {
 	if rt.opts.AWSEndpoint != "" {
 		rt.endpoints[motoServer] = rt.opts.AWSEndpoint

@@ -1,5 +1,6 @@
 // Package moto runs moto_server, the Python emulator of AWS services that the integration tests and the local
-// runtime use for S3, DynamoDB (with Streams), SQS, SNS, Kinesis, IAM and CloudWatch Logs.
+// runtime use for S3, DynamoDB (with Streams), SQS, SNS, Kinesis, IAM and CloudWatch Logs, behind a proxy that
+// passes DynamoDB requests one at a time.
 package moto
 
 import (
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -49,30 +51,44 @@ func LookPath() (string, error) {
 	return path, nil
 }
 
-// Server is a running moto_server process.
+// Server is a running moto_server process behind the proxy that makes its DynamoDB safe for concurrent requests
+// (see serializer).
 type Server struct {
-	// URL is the base URL, http://127.0.0.1:PORT.
-	URL    string
+	// URL is the proxy's base URL, http://127.0.0.1:PORT: the only address callers should use.
+	URL string
+	// direct is moto's own address, on a free port.
+	direct string
+	proxy  *http.Server
 	cmd    *exec.Cmd
 	exited chan struct{} // closed once the process has been waited for
 	output *tail
 }
 
-// Start runs binary as moto_server on 127.0.0.1:port (a free port when port is 0) and returns once moto answers
-// HTTP, or with an error that carries the end of moto's output.
+// Start runs binary as moto_server behind a proxy on 127.0.0.1:port (a free port when port is 0) and returns once
+// moto answers HTTP, or with an error that carries the end of moto's output.
 func Start(ctx context.Context, binary string, port int) (*Server, error) {
-	if port == 0 {
-		free, err := FreePort()
-		if err != nil {
-			return nil, err
-		}
-		port = free
-	} else if err := checkFree(port); err != nil {
+	l, err := listen(port)
+	if err != nil {
 		return nil, err
 	}
-	p := strconv.Itoa(port)
+	s, err := start(ctx, binary, l)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func start(ctx context.Context, binary string, l net.Listener) (*Server, error) {
+	motoPort, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	p := strconv.Itoa(motoPort)
+	direct := &url.URL{Scheme: "http", Host: "127.0.0.1:" + p}
 	s := &Server{
-		URL:    "http://127.0.0.1:" + p,
+		URL:    "http://" + l.Addr().String(),
+		direct: direct.String(),
 		cmd:    exec.Command(binary, "-H", "127.0.0.1", "-p", p),
 		exited: make(chan struct{}),
 		output: &tail{max: 4096},
@@ -91,6 +107,10 @@ func Start(ctx context.Context, binary string, port int) (*Server, error) {
 		s.Stop()
 		return nil, fmt.Errorf("%w; moto output:\n%s", err, s.output)
 	}
+	s.proxy = &http.Server{Handler: newSerializer(direct)}
+	go func() {
+		_ = s.proxy.Serve(l) // it ends only when Stop closes it
+	}()
 	return s, nil
 }
 
@@ -105,16 +125,16 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// checkFree tells a taken port apart before moto starts: moto itself would only print a Python traceback.
-func checkFree(port int) error {
+// listen binds the proxy's port before moto starts, so that a taken port is told apart from moto's failures.
+func listen(port int) (net.Listener, error) {
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return &PortInUseError{Port: port}
+			return nil, &PortInUseError{Port: port}
 		}
-		return fmt.Errorf("listen on port %d: %w", port, err)
+		return nil, fmt.Errorf("listen on port %d: %w", port, err)
 	}
-	return l.Close()
+	return l, nil
 }
 
 // waitReady polls moto's own API until it answers, the process exits, ctx ends or StartTimeout passes.
@@ -122,7 +142,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(StartTimeout)
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/moto-api/", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.direct+"/moto-api/", nil)
 		if err != nil {
 			return fmt.Errorf("moto readiness request: %w", err)
 		}
@@ -133,7 +153,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("moto at %s did not answer within %s", s.URL, StartTimeout)
+			return fmt.Errorf("moto at %s did not answer within %s", s.direct, StartTimeout)
 		}
 		select {
 		case <-s.exited:
@@ -145,9 +165,12 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
-// Stop kills moto's whole process group, in case it was started through a wrapper that forks, and waits for it.
-// Stopping a stopped server does nothing.
+// Stop closes the proxy, kills moto's whole process group, in case it was started through a wrapper that forks,
+// and waits for it. Stopping a stopped server does nothing.
 func (s *Server) Stop() {
+	if s.proxy != nil {
+		_ = s.proxy.Close() // closing fails only for a proxy already closed
+	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) // fails only when the group is already gone
 	<-s.exited
 }

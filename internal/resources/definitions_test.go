@@ -170,7 +170,7 @@ var envNames = func() map[string][]string {
 		"WorkflowExecutionStreamingFunction":              {"botoConfig", "TOPIC_ARN"},
 		"AnonymizedDataCustomResource":                    nil,
 		"MediaInsightsWorkflowApi/APIHandler":             cat(workflowAPI, []string{"EXECUTION_SLOT_TABLE_NAME"}),
-		"MediaInsightsWorkflowApi/WorkflowCustomResource": workflowAPI,
+		"MediaInsightsWorkflowApi/WorkflowCustomResource": cat(workflowAPI, []string{"EXECUTION_SLOT_TABLE_NAME"}),
 		"MediaInsightsDataplaneApiStack/APIHandler": {"DATAPLANE_TABLE_NAME", "DATAPLANE_BUCKET", "FRAMEWORK_VERSION",
 			"USER_POOL_ARN", "botoConfig"},
 		"Analytics/DynamoDBStreamingFunction": {"StreamName", "botoConfig"},

@@ -169,7 +169,9 @@ func apiFunctions() []Function {
 	customResource.Timeout = 180 * time.Second
 	customResource.Role = WorkflowCustomResourceRole
 	customResource.Tracing = TracingEntryPoint
-	customResource.Env = workflowAPIEnv(Lit(""))
+	// The slot store is never used by the custom resource, which serves no execution route; it gets its name so
+	// that it builds the API's handler from the same, complete configuration.
+	customResource.Env = append(workflowAPIEnv(Lit("")), slotTableEnv())
 
 	dataplane := newFunction(DataplaneAPIStack, "APIHandler", "cmd/dataplaneapi")
 	dataplane.Tags = nil

@@ -38,13 +38,13 @@ func BenchmarkLocalStartUp(b *testing.B) {
 //	go test ./test/e2e -run '^$' -bench ThreeStageWorkflow -benchtime 10x
 func BenchmarkThreeStageWorkflow(b *testing.B) {
 	s := newStack(b)
-	s.defineWorkflow(b, "Bench", [][]string{{"BenchSync"}, {"BenchAsync"}, {"BenchSync2"}}, map[string][2]string{
+	workflow := s.defineWorkflow(b, "Bench", [][]string{{"BenchSync"}, {"BenchAsync"}, {"BenchSync2"}}, map[string][2]string{
 		"BenchSync":  {"VideoSyncOKLambda", ""},
 		"BenchAsync": {"VideoAsyncOKLambda", "VideoAsyncOKMonitorLambda"},
 		"BenchSync2": {"VideoSyncOKLambda", ""},
 	})
 	for b.Loop() {
-		e := s.startExecution(b, "Bench", nil)
+		e := s.startExecution(b, workflow, nil)
 		if final := s.waitFor(b, e.ID, nil, "Complete", "Error"); final.Status != "Complete" {
 			b.Fatalf("execution ended %s: %s", final.Status, final.Message)
 		}

@@ -175,25 +175,27 @@ func TestWorkflowCRUD(t *testing.T) {
 	s := newStack(t)
 	ctx := t.Context()
 	api := s.workflow
+	n := numbered()
+	opName, stageName, workflowName := "CrudVideoSync"+n, "CrudStage"+n, "CrudWorkflow"+n
 
 	op, err := api.CreateOperation(ctx, client.Operation{
-		Name: "CrudVideoSync", Type: client.OperationSync,
+		Name: opName, Type: client.OperationSync,
 		Configuration:  client.OperationConfiguration{MediaType: "Video", Enabled: true},
 		StartLambdaARN: s.outputs["VideoSyncOKLambda"],
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "_CrudVideoSync", op.StageName)
-	read, err := api.GetOperation(ctx, "CrudVideoSync")
+	assert.Equal(t, "_"+opName, op.StageName)
+	read, err := api.GetOperation(ctx, opName)
 	require.NoError(t, err)
 	assert.Equal(t, s.outputs["VideoSyncOKLambda"], read.StartLambdaARN)
 
-	stage, err := api.CreateStage(ctx, client.Stage{Name: "CrudStage", Operations: []string{"CrudVideoSync"}})
+	stage, err := api.CreateStage(ctx, client.Stage{Name: stageName, Operations: []string{opName}})
 	require.NoError(t, err)
 	assert.NotEmpty(t, stage.Definition)
-	_, err = api.GetStage(ctx, "CrudStage")
+	_, err = api.GetStage(ctx, stageName)
 	require.NoError(t, err)
 
-	wf, err := api.CreateWorkflow(ctx, client.Workflow{Name: "CrudWorkflow", StartAt: "CrudStage", Stages: client.WorkflowStages{{Name: "CrudStage", End: true}}})
+	wf, err := api.CreateWorkflow(ctx, client.Workflow{Name: workflowName, StartAt: stageName, Stages: client.WorkflowStages{{Name: stageName, End: true}}})
 	require.NoError(t, err)
 	require.NotEmpty(t, wf.StateMachineARN)
 
@@ -201,22 +203,22 @@ func TestWorkflowCRUD(t *testing.T) {
 	machine, err := sf.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(wf.StateMachineARN)})
 	require.NoError(t, err, "the workflow API created the state machine in the runtime's Step Functions")
 	assert.Equal(t, sfntypes.StateMachineStatusActive, machine.Status)
-	assert.True(t, strings.HasPrefix(aws.ToString(machine.Name), "CrudWorkflow-"), aws.ToString(machine.Name))
+	assert.True(t, strings.HasPrefix(aws.ToString(machine.Name), workflowName+"-"), aws.ToString(machine.Name))
 
-	byStage, err := api.ListWorkflowsByStage(ctx, "CrudStage")
+	byStage, err := api.ListWorkflowsByStage(ctx, stageName)
 	require.NoError(t, err)
 	require.Len(t, byStage, 1)
-	assert.Equal(t, "CrudWorkflow", byStage[0].Name)
+	assert.Equal(t, workflowName, byStage[0].Name)
 
-	_, err = api.DeleteWorkflow(ctx, "CrudWorkflow")
+	_, err = api.DeleteWorkflow(ctx, workflowName)
 	require.NoError(t, err)
 	_, err = sf.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(wf.StateMachineARN)})
 	var gone *sfntypes.StateMachineDoesNotExist
 	assert.True(t, errors.As(err, &gone), "deleting the workflow deletes its state machine: %v", err)
-	_, err = api.DeleteStage(ctx, "CrudStage", client.DeleteOptions{})
+	_, err = api.DeleteStage(ctx, stageName, client.DeleteOptions{})
 	require.NoError(t, err)
-	_, err = api.DeleteOperation(ctx, "CrudVideoSync", client.DeleteOptions{})
+	_, err = api.DeleteOperation(ctx, opName, client.DeleteOptions{})
 	require.NoError(t, err)
-	_, err = api.GetOperation(ctx, "CrudVideoSync")
+	_, err = api.GetOperation(ctx, opName)
 	assertAPIError(t, err, http.StatusNotFound, "NotFoundError", "")
 }

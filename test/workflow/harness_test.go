@@ -8,10 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -169,8 +166,6 @@ func newStack(t *testing.T) *stack {
 		reg:   lambdainvoke.NewRegistry(region, account, lambdainvoke.WithLogger(warnings), lambdainvoke.WithRetryDelay(func(int) time.Duration { return 0 })),
 		names: map[string]string{},
 	}
-	// Closed last: the executions and invocations stopped below still reach DynamoDB.
-	dynamoDB := serialized(t, awstest.Endpoint(t))
 	s.engine = stepfunctions.New(stepfunctions.NewRegistryInvoker(s.reg), stepfunctions.WithLocation(region, account),
 		stepfunctions.WithClock(interp.ScaledClock(timeScale)), stepfunctions.WithLogger(warnings))
 	lambdaAPI := httptest.NewServer(lambdainvoke.NewServer(s.reg))
@@ -181,9 +176,8 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(s.reg.Wait)
 	t.Cleanup(s.engine.Close)
 	endpoints := map[string]string{
-		"AWS_ENDPOINT_URL_LAMBDA":   lambdaAPI.URL,
-		"AWS_ENDPOINT_URL_SFN":      sfnAPI.URL,
-		"AWS_ENDPOINT_URL_DYNAMODB": dynamoDB,
+		"AWS_ENDPOINT_URL_LAMBDA": lambdaAPI.URL,
+		"AWS_ENDPOINT_URL_SFN":    sfnAPI.URL,
 	}
 
 	builders := mains()
@@ -220,25 +214,6 @@ func newStack(t *testing.T) *stack {
 	}, gw.URL+"/"+gateway.DefaultStage+"/")
 	require.NoError(t, err)
 	return s
-}
-
-// serialized returns the URL of a proxy that forwards requests to target one at a time. moto's DynamoDB is not safe
-// for concurrent requests on the same tables: a TransactWriteItems whose condition fails restores copies of its
-// tables taken before it ran, undoing what other requests wrote meanwhile, and copying a table while another
-// request changes it fails with a 500. DynamoDB itself has neither problem.
-func serialized(t *testing.T, target string) string {
-	t.Helper()
-	u, err := url.Parse(target)
-	require.NoError(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	var one sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		one.Lock()
-		defer one.Unlock()
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 // function invokes a registered function synchronously, as API Gateway's Lambda integration does.

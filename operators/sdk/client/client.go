@@ -1,6 +1,6 @@
 // Package client is a typed client of MIE's two REST APIs, the data plane API (assets, media, metadata) and the
-// workflow API (system configuration, operations, stages, workflows), as deployed behind API Gateway with IAM
-// authorization.
+// workflow API (system configuration, operations, stages, workflows, executions, and the Transcribe and Translate
+// service proxies), as deployed behind API Gateway with IAM authorization. It covers every route of both.
 //
 // Requests are signed with Signature Version 4 for execute-api, with the credentials of an aws.Config, so the
 // standard credential chain applies. Endpoints are the base URLs the stack outputs give

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// WorkflowAPI is a client of the workflow API (control-plane §6): system configuration, operations, stages and
-// workflows (routes R01 to R22).
+// WorkflowAPI is a client of the workflow API (control-plane §6): system configuration, operations, stages,
+// workflows, executions and the service proxies (every route, R01 to R46).
 type WorkflowAPI struct {
 	api *api
 }
