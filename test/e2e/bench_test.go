@@ -38,10 +38,10 @@ func BenchmarkLocalStartUp(b *testing.B) {
 //	go test ./test/e2e -run '^$' -bench ThreeStageWorkflow -benchtime 10x
 func BenchmarkThreeStageWorkflow(b *testing.B) {
 	s := newStack(b)
-	workflow := s.defineWorkflow(b, "Bench", [][]string{{"BenchSync"}, {"BenchAsync"}, {"BenchSync2"}}, map[string][2]string{
-		"BenchSync":  {"VideoSyncOKLambda", ""},
-		"BenchAsync": {"VideoAsyncOKLambda", "VideoAsyncOKMonitorLambda"},
-		"BenchSync2": {"VideoSyncOKLambda", ""},
+	workflow := s.defineWorkflow(b, "Bench", [][]string{{"BenchSync"}, {"BenchAsync"}, {"BenchSync2"}}, map[string]testOp{
+		"BenchSync":  {start: "VideoSyncOKLambda"},
+		"BenchAsync": {start: "VideoAsyncOKLambda", monitor: "VideoAsyncOKMonitorLambda"},
+		"BenchSync2": {start: "VideoSyncOKLambda"},
 	})
 	for b.Loop() {
 		e := s.startExecution(b, workflow, nil)

@@ -55,21 +55,29 @@ func (s *stack) waitFor(t testing.TB, id string, visited map[string]bool, status
 	return nil
 }
 
-// defineWorkflow registers operations on test operators (name -> [start, monitor] output keys), one stage per
+// testOp is an operation on test operators: the stack output keys of its start and monitor Lambdas (monitor empty
+// for a Sync operation) and the media type its filter requires (Video when empty).
+type testOp struct{ start, monitor, mediaType string }
+
+// defineWorkflow registers operations on test operators (name -> testOp), one stage per
 // entry of stages, and a workflow chaining them, all named with one number of this run, and returns the workflow's
 // name. A stage of one operation whose name starts with "_" is that (existing) operation's own stage, e.g. _Wait.
-func (s *stack) defineWorkflow(t testing.TB, name string, stages [][]string, operations map[string][2]string) string {
+func (s *stack) defineWorkflow(t testing.TB, name string, stages [][]string, operations map[string]testOp) string {
 	t.Helper()
 	ctx := t.Context()
 	n := numbered()
-	for op, lambdas := range operations {
+	for op, spec := range operations {
 		kind := client.OperationSync
-		if lambdas[1] != "" {
+		if spec.monitor != "" {
 			kind = client.OperationAsync
 		}
+		mediaType := spec.mediaType
+		if mediaType == "" {
+			mediaType = "Video"
+		}
 		_, err := s.workflow.CreateOperation(ctx, client.Operation{
-			Name: op + n, Type: kind, Configuration: client.OperationConfiguration{MediaType: "Video", Enabled: true},
-			StartLambdaARN: s.outputs[lambdas[0]], MonitorLambdaARN: s.outputs[lambdas[1]],
+			Name: op + n, Type: kind, Configuration: client.OperationConfiguration{MediaType: mediaType, Enabled: true},
+			StartLambdaARN: s.outputs[spec.start], MonitorLambdaARN: s.outputs[spec.monitor],
 		})
 		require.NoError(t, err)
 	}
@@ -97,36 +105,76 @@ func (s *stack) defineWorkflow(t testing.TB, name string, stages [][]string, ope
 	return name + n
 }
 
+// The original's first end-to-end scenario with test operators standing in for the AI operators: Sync and Async
+// operators of every media type, each stage's operators requiring a media type an earlier stage produced, until
+// Complete; every operator's metadata and every media type are rolled up into the globals.
 func TestMultiStageWorkflowCompletes(t *testing.T) {
 	s := newStack(t)
-	workflow := s.defineWorkflow(t, "MultiStage", [][]string{{"MsVideoSync"}, {"MsVideoAsync", "MsImageSync"}, {"MsVideoSync2"}}, map[string][2]string{
-		"MsVideoSync":  {"VideoSyncOKLambda", ""},
-		"MsVideoAsync": {"VideoAsyncOKLambda", "VideoAsyncOKMonitorLambda"},
-		"MsImageSync":  {"ImageSyncOKLambda", ""},
-		"MsVideoSync2": {"VideoSyncOKLambda", ""},
-	})
+	operations := map[string]testOp{
+		"MsVideoSync":       {start: "VideoSyncOKLambda"},
+		"MsAudioAsync":      {start: "AudioAsyncOKLambda", monitor: "AudioAsyncOKMonitorLambda"},
+		"MsImageSync":       {start: "ImageSyncOKLambda"},
+		"MsVideoFailMon":    {start: "VideoAsyncOKLambda", monitor: "VideoAsyncFailMonitorLambda"},
+		"MsAudioSync":       {start: "AudioSyncOKLambda", mediaType: "Audio"},
+		"MsImageAsync":      {start: "ImageAsyncOKLambda", monitor: "ImageAsyncOKMonitorLambda", mediaType: "Image"},
+		"MsTextSync":        {start: "TextSyncOKLambda"},
+		"MsTextAsync":       {start: "TextAsyncOKLambda", monitor: "TextAsyncOKMonitorLambda", mediaType: "Text"},
+		"MsVideoAsync":      {start: "VideoAsyncOKLambda", monitor: "VideoAsyncOKMonitorLambda"},
+		"MsImageSyncOnText": {start: "ImageSyncOKLambda", mediaType: "Text"},
+	}
+	workflow := s.defineWorkflow(t, "MultiStage", [][]string{
+		{"MsVideoSync"},
+		{"MsAudioAsync", "MsImageSync"},
+		{"MsVideoFailMon", "MsAudioSync", "MsTextSync"},
+		{"MsImageAsync", "MsTextAsync"},
+		{"MsVideoAsync", "MsImageSyncOnText"},
+	}, operations)
 	e := s.startExecution(t, workflow, nil)
 	visited := map[string]bool{}
 	final := s.waitFor(t, e.ID, visited, "Complete", "Error")
-	assert.Equal(t, "Complete", final.Status, final.Message)
+	require.Equal(t, "Complete", final.Status, final.Message)
 	for status := range visited {
 		assert.Contains(t, []string{"Queued", "Started", "Complete"}, status, "the e2e tests' allowed statuses")
 	}
+	require.NotNil(t, final.Globals)
+	for _, mediaType := range []string{"Video", "Audio", "Image", "Text"} {
+		assert.Contains(t, final.Globals.Media, mediaType, "every media type is rolled up")
+	}
+	suffix := strings.TrimPrefix(workflow, "MultiStage")
+	for op := range operations {
+		meta, ok := final.Globals.MetaData[op+suffix].(map[string]any)
+		if assert.True(t, ok, "metadata of %s", op) {
+			assert.Equal(t, "Workflow metadata for "+op+suffix, meta["Meta"])
+		}
+	}
 }
 
+// A test operator that returns Status Error fails its stage, and the execution ends Error with the original's
+// message (control-plane §8.8).
 func TestFailingOperatorEndsInError(t *testing.T) {
 	s := newStack(t)
-	workflow := s.defineWorkflow(t, "Failing", [][]string{{"FailVideoSync"}}, map[string][2]string{"FailVideoSync": {"VideoSyncFailLambda", ""}})
+	workflow := s.defineWorkflow(t, "Failing", [][]string{{"FailVideoSync"}}, map[string]testOp{"FailVideoSync": {start: "VideoSyncFailLambda"}})
 	e := s.startExecution(t, workflow, nil)
 	final := s.waitFor(t, e.ID, nil, "Complete", "Error")
+	require.Equal(t, "Error", final.Status)
+	// The completion first ends the execution with "stage completed with status Error", then fails it with the
+	// message that remains (§8.5 steps 4 to 6).
+	want := "Exception while rolling up stage status Stage " + workflow + "Stage1 encountered and error during execution, aborting the workflow"
+	for deadline := time.Now().Add(10 * time.Second); final.Message != want && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		var err error
+		final, err = s.workflow.GetExecution(t.Context(), e.ID)
+		require.NoError(t, err)
+	}
 	assert.Equal(t, "Error", final.Status)
+	assert.Equal(t, want, final.Message)
 }
 
 func TestWaitAndResume(t *testing.T) {
 	s := newStack(t)
-	workflow := s.defineWorkflow(t, "WaitResume", [][]string{{"WrVideoSync"}, {"_Wait"}, {"WrVideoSync2"}}, map[string][2]string{
-		"WrVideoSync":  {"VideoSyncOKLambda", ""},
-		"WrVideoSync2": {"VideoSyncOKLambda", ""},
+	workflow := s.defineWorkflow(t, "WaitResume", [][]string{{"WrVideoSync"}, {"_Wait"}, {"WrVideoSync2"}}, map[string]testOp{
+		"WrVideoSync":  {start: "VideoSyncOKLambda"},
+		"WrVideoSync2": {start: "VideoSyncOKLambda"},
 	})
 	// The Wait operation is registered disabled (infrastructure §6.5); the execution enables it.
 	e := s.startExecution(t, workflow, client.ExecutionConfiguration{"_Wait": {"Wait": {"Enabled": true}}})
@@ -148,7 +196,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	t.Cleanup(func() {
 		require.NoError(t, s.workflow.SetMaxConcurrentWorkflows(context.WithoutCancel(ctx), 5))
 	})
-	workflow := s.defineWorkflow(t, "Limited", [][]string{{"LimVideoAsync"}}, map[string][2]string{"LimVideoAsync": {"VideoAsyncOKLambda", "VideoAsyncOKMonitorLambda"}})
+	workflow := s.defineWorkflow(t, "Limited", [][]string{{"LimVideoAsync"}}, map[string]testOp{"LimVideoAsync": {start: "VideoAsyncOKLambda", monitor: "VideoAsyncOKMonitorLambda"}})
 
 	ids := make([]string, 7)
 	for i := range ids {
