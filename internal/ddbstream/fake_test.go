@@ -23,13 +23,16 @@ import (
 const fakeARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/Assets/stream/2026-01-01T00:00:00.000"
 
 // fakeStream is an in-memory stream with any shard layout, for what moto cannot show: several shards, shards
-// that close, expired iterators and failing calls. Iterators are "<shard>/<position>".
+// that close, expired iterators, stretches without records, moto's stale iterators and failing calls. Iterators are
+// "<shard>/<position>" from GetShardIterator and "<shard>/<position>+" from GetRecords.
 type fakeStream struct {
 	shards  []*fakeShard
 	seq     int
-	expired map[string]bool  // iterators whose next GetRecords reports expiry
-	fail    map[string]error // shards whose next GetRecords fails
-	log     []string         // GetShardIterator and GetRecords calls, in order
+	expired map[string]bool           // iterators whose next GetRecords reports expiry
+	stretch map[string]bool           // iterators whose next GetRecords returns nothing, as before a stretch without records
+	stale   map[string][]types.Record // iterators that return these records, as moto's do after a cancelled transaction
+	fail    map[string]error          // shards whose next GetRecords fails
+	log     []string                  // GetShardIterator and GetRecords calls, in order
 }
 
 type fakeShard struct {
@@ -39,7 +42,7 @@ type fakeShard struct {
 }
 
 func newFakeStream() *fakeStream {
-	return &fakeStream{expired: map[string]bool{}, fail: map[string]error{}}
+	return &fakeStream{expired: map[string]bool{}, stretch: map[string]bool{}, stale: map[string][]types.Record{}, fail: map[string]error{}}
 }
 
 func (f *fakeStream) shard(id string) *fakeShard {
@@ -106,6 +109,11 @@ func (f *fakeStream) GetShardIterator(_ context.Context, in *dynamodbstreams.Get
 		pos = len(s.records)
 	case types.ShardIteratorTypeAfterSequenceNumber:
 		pos = 1 + slices.IndexFunc(s.records, func(r types.Record) bool { return *r.Dynamodb.SequenceNumber == *in.SequenceNumber })
+	case types.ShardIteratorTypeAtSequenceNumber:
+		pos = slices.IndexFunc(s.records, func(r types.Record) bool { return *r.Dynamodb.SequenceNumber >= *in.SequenceNumber })
+		if pos < 0 {
+			pos = len(s.records)
+		}
 	}
 	return &dynamodbstreams.GetShardIteratorOutput{ShardIterator: aws.String(fmt.Sprintf("%s/%d", s.id, pos))}, nil
 }
@@ -113,7 +121,7 @@ func (f *fakeStream) GetShardIterator(_ context.Context, in *dynamodbstreams.Get
 func (f *fakeStream) GetRecords(_ context.Context, in *dynamodbstreams.GetRecordsInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetRecordsOutput, error) {
 	it := aws.ToString(in.ShardIterator)
 	f.log = append(f.log, "records "+it)
-	id, posText, _ := strings.Cut(it, "/")
+	id, posText, _ := strings.Cut(strings.TrimSuffix(it, "+"), "/")
 	if f.expired[it] {
 		delete(f.expired, it)
 		return nil, &types.ExpiredIteratorException{Message: aws.String("Iterator expired")}
@@ -122,11 +130,18 @@ func (f *fakeStream) GetRecords(_ context.Context, in *dynamodbstreams.GetRecord
 		delete(f.fail, id)
 		return nil, err
 	}
+	if records, ok := f.stale[it]; ok {
+		return &dynamodbstreams.GetRecordsOutput{Records: records, NextShardIterator: aws.String(it)}, nil
+	}
+	if f.stretch[it] {
+		delete(f.stretch, it)
+		return &dynamodbstreams.GetRecordsOutput{NextShardIterator: aws.String(id + "/" + posText + "+")}, nil
+	}
 	s := f.shard(id)
 	pos, _ := strconv.Atoi(posText)
 	out := &dynamodbstreams.GetRecordsOutput{Records: s.records[pos:]}
 	if !s.closed {
-		out.NextShardIterator = aws.String(fmt.Sprintf("%s/%d", id, len(s.records)))
+		out.NextShardIterator = aws.String(fmt.Sprintf("%s/%d+", id, len(s.records)))
 	}
 	return out, nil
 }
@@ -194,17 +209,78 @@ func TestLatestSkipsClosedShards(t *testing.T) {
 	assert.NotContains(t, f.log, "iterator a LATEST")
 }
 
-func TestExpiredIteratorResumesAfterLastRecord(t *testing.T) {
+func TestEachReadResumesAfterLastRecord(t *testing.T) {
+	f := newFakeStream()
+	f.add("a", "")
+	f.write("a", "a1")
+	r := newFakeReader(t, f, trimHorizon)
+	assert.Equal(t, []string{"a1"}, poll(t, r))
+	f.write("a", "a2")
+	assert.Equal(t, []string{"a2"}, poll(t, r))
+	assert.Equal(t, []string{"iterator a TRIM_HORIZON", "records a/0", "iterator a AFTER_SEQUENCE_NUMBER 001", "records a/1"}, f.log)
+}
+
+func TestExpiredIteratorIsReplaced(t *testing.T) {
 	f := newFakeStream()
 	f.add("a", "")
 	f.write("a", "a1")
 	r := newFakeReader(t, f, trimHorizon)
 	assert.Equal(t, []string{"a1"}, poll(t, r))
 
+	f.expired["a/1+"] = true
+	assert.Empty(t, poll(t, r))
 	f.write("a", "a2")
-	f.expired["a/1"] = true
 	assert.Equal(t, []string{"a2"}, poll(t, r))
-	assert.Contains(t, f.log, "iterator a AFTER_SEQUENCE_NUMBER 001")
+	assert.Equal(t, []string{
+		"iterator a AFTER_SEQUENCE_NUMBER 001", "records a/1", "records a/1+",
+		"iterator a AFTER_SEQUENCE_NUMBER 001", "records a/1",
+	}, f.log[2:], "an expired iterator is no error")
+}
+
+func TestFollowedIteratorCrossesStretchWithoutRecords(t *testing.T) {
+	f := newFakeStream()
+	f.add("a", "")
+	f.write("a", "a1")
+	r := newFakeReader(t, f, trimHorizon)
+	assert.Equal(t, []string{"a1"}, poll(t, r))
+
+	// A fresh iterator after a1 stops short of a2; the iterator followed from a1's page gets past.
+	f.write("a", "a2", "a3")
+	f.stretch["a/1"] = true
+	assert.Equal(t, []string{"a2", "a3"}, poll(t, r))
+	assert.Empty(t, poll(t, r), "each record once")
+	assert.Contains(t, f.log, "iterator a AT_SEQUENCE_NUMBER 002", "records found by the followed iterator are read again through a fresh one")
+}
+
+func TestStaleIteratorRecordsAreNotDelivered(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  func(*ddbstream.Options)
+	}{
+		{"LATEST", func(*ddbstream.Options) {}},
+		{"TRIM_HORIZON", trimHorizon},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeStream()
+			f.add("a", "")
+			f.write("a", "a0")
+			r := newFakeReader(t, f, tc.opt)
+			f.write("a", "a1")
+			got := poll(t, r)
+			assert.Equal(t, "a1", got[len(got)-1])
+
+			// Like moto after a cancelled transaction: the old iterator shows the transaction's write, which the
+			// stream never gets, and the next real record takes its sequence number.
+			f.stale["a/2+"] = []types.Record{{EventID: aws.String("ev-ghost"), Dynamodb: &types.StreamRecord{
+				Keys:           map[string]types.AttributeValue{"AssetId": &types.AttributeValueMemberS{Value: "ghost"}},
+				SequenceNumber: aws.String("003"),
+			}}}
+			assert.Empty(t, poll(t, r))
+			f.write("a", "a2", "a3")
+			assert.Equal(t, []string{"a2", "a3"}, poll(t, r))
+			assert.Empty(t, poll(t, r))
+		})
+	}
 }
 
 func TestPollErrorKeepsRecordsAlreadyFetched(t *testing.T) {
@@ -232,7 +308,7 @@ func TestUnconvertibleRecordBlocksItsShard(t *testing.T) {
 		_, err := r.Poll(t.Context())
 		require.ErrorContains(t, err, `new image of record ev-bad: attribute "X": unsupported attribute value type`)
 	}
-	assert.Equal(t, []string{"iterator a TRIM_HORIZON", "records a/0", "records a/0"}, f.log)
+	assert.Equal(t, []string{"iterator a TRIM_HORIZON", "records a/0", "iterator a TRIM_HORIZON", "records a/0"}, f.log)
 }
 
 func TestRecordFields(t *testing.T) {

@@ -272,3 +272,45 @@ func TestRunRetriesFailedBatchThenMovesOn(t *testing.T) {
 	// Back-off doubles from the interval up to MaxRetryDelay; then the idle wait that ends the test.
 	assert.Equal(t, []time.Duration{interval, 2 * interval, 3 * interval, 3 * interval, interval}, sleeps)
 }
+
+// TestCancelledTransactionKeepsRecordsFlowing covers moto's restore of a table after a cancelled transaction: it
+// replaces the table's stream shard object, and iterators taken before it would never see another record.
+func TestCancelledTransactionKeepsRecordsFlowing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  func(*ddbstream.Options)
+	}{
+		{"LATEST", func(*ddbstream.Options) {}},
+		{"TRIM_HORIZON", func(o *ddbstream.Options) { o.StartingPosition = types.ShardIteratorTypeTrimHorizon }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.reader(t, tc.opt)
+			f.putAssets(t, "a1")
+			ev, err := r.Poll(t.Context())
+			require.NoError(t, err)
+			require.Equal(t, []string{"a1"}, assetIDs(ev))
+
+			_, err = f.db.TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+				{Put: &ddbtypes.Put{TableName: aws.String(f.table), Item: key("a2")}},
+				{ConditionCheck: &ddbtypes.ConditionCheck{
+					TableName: aws.String(f.table), Key: key("missing"), ConditionExpression: aws.String("attribute_exists(AssetId)"),
+				}},
+			}})
+			var cancelled *ddbtypes.TransactionCanceledException
+			require.ErrorAs(t, err, &cancelled)
+
+			var got []string
+			for i, batch := range [][]string{{"a3", "a4"}, {"a5"}} {
+				f.putAssets(t, batch...)
+				ev, err := r.Poll(t.Context())
+				require.NoError(t, err, i)
+				got = append(got, assetIDs(ev)...)
+			}
+			ev, err = r.Poll(t.Context())
+			require.NoError(t, err)
+			got = append(got, assetIDs(ev)...)
+			assert.Equal(t, []string{"a3", "a4", "a5"}, got, "each record once, in order")
+		})
+	}
+}

@@ -50,7 +50,10 @@ const maxBatchSize = 10000
 type Options struct {
 	// StartingPosition is where reading begins in the shards that exist when the Reader is created: LATEST (the
 	// default) sees only records written after New returns, TRIM_HORIZON also every record still in the stream.
-	// Shards that appear later are always read from their start, as Lambda does.
+	// Shards that appear later are always read from their start, as Lambda does. LATEST costs New one pass over the
+	// records already in each open shard (at most 24 hours of them, 1000 per GetRecords): it finds the newest
+	// one's sequence number, so that a fresh iterator can always resume after it without asking for LATEST, which
+	// would skip whatever was written since the previous poll.
 	StartingPosition types.ShardIteratorType
 	// BatchSize caps the records of one Poll; 0 means DefaultBatchSize.
 	BatchSize int
@@ -78,14 +81,13 @@ type Reader struct {
 type shard struct {
 	id       string
 	parent   string
-	iterType types.ShardIteratorType // how to ask for an iterator when there is none yet
-	iterator string                  // "" until the shard is first read
-	lastSeq  string                  // sequence number of the last record fetched, to resume after an expiry
-	done     bool                    // no more records will ever come from this shard
+	iterator string // followed from the last page read, to cross stretches without records; "" until then
+	lastSeq  string // sequence number of the last record fetched or skipped; a fresh iterator resumes after it
+	done     bool   // no more records will ever come from this shard
 }
 
-// New creates a Reader for the stream with the given ARN. With LATEST it takes its iterators before returning, so
-// every write after New is seen by Poll.
+// New creates a Reader for the stream with the given ARN. With LATEST it reads past the records already in the
+// stream before returning, so every write after New, and only those, is seen by Poll.
 func New(ctx context.Context, api StreamsAPI, streamARN string, optFns ...func(*Options)) (*Reader, error) {
 	var opts Options
 	for _, fn := range optFns {
@@ -121,7 +123,7 @@ func New(ctx context.Context, api StreamsAPI, streamARN string, optFns ...func(*
 	if opts.StartingPosition == types.ShardIteratorTypeLatest {
 		for _, s := range r.shards {
 			if !s.done {
-				if err := r.openIterator(ctx, s); err != nil {
+				if err := r.skipExisting(ctx, s); err != nil {
 					return nil, err
 				}
 			}
@@ -147,7 +149,7 @@ func (r *Reader) discover(ctx context.Context, start types.ShardIteratorType) er
 			if r.known[id] != nil {
 				continue
 			}
-			s := &shard{id: id, parent: aws.ToString(sh.ParentShardId), iterType: start}
+			s := &shard{id: id, parent: aws.ToString(sh.ParentShardId)}
 			// A closed shard holds no record newer than now, so LATEST has nothing to read in it.
 			closed := sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber != nil
 			s.done = closed && start == types.ShardIteratorTypeLatest
@@ -162,22 +164,65 @@ func (r *Reader) discover(ctx context.Context, start types.ShardIteratorType) er
 	}
 }
 
-// openIterator gets a fresh iterator for s: after the last record already fetched, or else at s's own start.
-func (r *Reader) openIterator(ctx context.Context, s *shard) error {
-	in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(r.arn), ShardId: aws.String(s.id), ShardIteratorType: s.iterType}
+// skipExisting reads s from its start to its current end without keeping a record, so that s.lastSeq is the newest
+// record written before now. An empty page ends the pass: at the end of an open shard pages are empty, though
+// DynamoDB documents that a stretch without records may also need several calls to cross, and records beyond such
+// a stretch would then count as new.
+func (r *Reader) skipExisting(ctx context.Context, s *shard) error {
+	out, err := r.freshPage(ctx, s, r.resumeInput(s))
+	for {
+		if err != nil {
+			return err
+		}
+		if n := len(out.Records); n > 0 {
+			s.lastSeq = sequenceNumber(out.Records[n-1])
+		}
+		s.iterator = aws.ToString(out.NextShardIterator)
+		s.done = s.iterator == ""
+		if s.done || len(out.Records) == 0 {
+			return nil
+		}
+		out, err = r.getRecords(ctx, s, s.iterator)
+	}
+}
+
+// resumeInput asks for an iterator right after the last record s has fetched or skipped, or else at s's start.
+func (r *Reader) resumeInput(s *shard) *dynamodbstreams.GetShardIteratorInput {
+	in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(r.arn), ShardId: aws.String(s.id), ShardIteratorType: types.ShardIteratorTypeTrimHorizon}
 	if s.lastSeq != "" {
 		in.ShardIteratorType = types.ShardIteratorTypeAfterSequenceNumber
 		in.SequenceNumber = aws.String(s.lastSeq)
 	}
+	return in
+}
+
+// freshPage reads one page of s through a new iterator. A page without NextShardIterator means s is exhausted.
+func (r *Reader) freshPage(ctx context.Context, s *shard, in *dynamodbstreams.GetShardIteratorInput) (*dynamodbstreams.GetRecordsOutput, error) {
 	out, err := r.api.GetShardIterator(ctx, in)
 	if err != nil {
-		return fmt.Errorf("get %s iterator of shard %s: %w", in.ShardIteratorType, s.id, err)
+		return nil, fmt.Errorf("get %s iterator of shard %s: %w", in.ShardIteratorType, s.id, err)
 	}
-	s.iterator = aws.ToString(out.ShardIterator)
-	if s.iterator == "" {
-		s.done = true
+	if aws.ToString(out.ShardIterator) == "" {
+		return &dynamodbstreams.GetRecordsOutput{}, nil
 	}
-	return nil
+	return r.getRecords(ctx, s, aws.ToString(out.ShardIterator))
+}
+
+// getRecords reads the page behind an iterator of s.
+func (r *Reader) getRecords(ctx context.Context, s *shard, iterator string) (*dynamodbstreams.GetRecordsOutput, error) {
+	out, err := r.api.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(iterator)})
+	if err != nil {
+		return nil, fmt.Errorf("get records of shard %s: %w", s.id, err)
+	}
+	return out, nil
+}
+
+// sequenceNumber is a record's sequence number, "" when the record lacks its dynamodb section.
+func sequenceNumber(rec types.Record) string {
+	if rec.Dynamodb == nil {
+		return ""
+	}
+	return aws.ToString(rec.Dynamodb.SequenceNumber)
 }
 
 // ready reports whether s may be read: its parent, if the Reader knows it, must be exhausted first.
@@ -231,29 +276,52 @@ func (r *Reader) fetch(ctx context.Context) error {
 	}
 }
 
-// readShard appends the records behind s's iterator to pending and advances the iterator.
+// readShard appends the next records of s to pending.
+//
+// Each read starts with a fresh iterator after the last record fetched, instead of following the previous page's
+// NextShardIterator, because of moto (5.2.1): a cancelled TransactWriteItems restores copies of the tables it
+// touched, with new shard objects. An iterator taken before that never sees another record, and it does see the
+// writes of the cancelled transaction, which never happened. A fresh iterator returns exactly the records after
+// the last one fetched, on AWS as on moto, so nothing is lost or delivered twice.
+//
+// When the fresh iterator finds nothing, the iterator followed from earlier pages is read too: DynamoDB documents
+// that crossing a stretch without records may take several calls, and only an iterator that keeps advancing gets
+// across. Records it returns are read once more through a fresh iterator at the first one's sequence number, which
+// on AWS returns the same records and on moto drops those of a cancelled transaction. An idle poll so costs one
+// GetShardIterator and two GetRecords per shard.
 func (r *Reader) readShard(ctx context.Context, s *shard) error {
-	if s.iterator == "" {
-		if err := r.openIterator(ctx, s); err != nil || s.done {
-			return err
-		}
-	}
-	out, err := r.api.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(s.iterator)})
-	if expired := (*types.ExpiredIteratorException)(nil); errors.As(err, &expired) {
-		// Iterators lapse after 15 minutes unused, e.g. while Run retries a failing batch.
-		if err := r.openIterator(ctx, s); err != nil || s.done {
-			return err
-		}
-		out, err = r.api.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(s.iterator)})
-	}
+	out, err := r.freshPage(ctx, s, r.resumeInput(s))
 	if err != nil {
-		return fmt.Errorf("get records of shard %s: %w", s.id, err)
+		return err
+	}
+	if len(out.Records) == 0 && out.NextShardIterator != nil && s.iterator != "" {
+		followed, err := r.getRecords(ctx, s, s.iterator)
+		var expired *types.ExpiredIteratorException
+		switch {
+		case errors.As(err, &expired):
+			// Iterators lapse after 15 minutes unused, e.g. while Run retries a failing batch: the fresh page's
+			// NextShardIterator takes its place.
+		case err != nil:
+			return err
+		default:
+			out = followed
+			if len(followed.Records) == 0 {
+				break
+			}
+			if seq := sequenceNumber(followed.Records[0]); seq != "" {
+				at := r.resumeInput(s)
+				at.ShardIteratorType, at.SequenceNumber = types.ShardIteratorTypeAtSequenceNumber, aws.String(seq)
+				if out, err = r.freshPage(ctx, s, at); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	converted := make([]events.DynamoDBEventRecord, 0, len(out.Records))
 	for _, rec := range out.Records {
 		ev, err := r.convertRecord(rec)
 		if err != nil {
-			// The iterator is left where it was: the same records come back, and fail, on the next Poll.
+			// Nothing is marked as fetched: the same records come back, and fail, on the next Poll.
 			return fmt.Errorf("shard %s: %w", s.id, err)
 		}
 		converted = append(converted, ev)
