@@ -2,11 +2,9 @@ package controlplane
 
 import (
 	"errors"
-	"fmt"
-
-	"github.com/aws/smithy-go"
 
 	"github.com/mie-go/mie-go/internal/apigw"
+	"github.com/mie-go/mie-go/internal/botocore"
 	"github.com/mie-go/mie-go/internal/pyjson"
 )
 
@@ -24,25 +22,10 @@ func pyStr(err error) string {
 	if errors.As(err, &unhandled) {
 		return unhandled.Message
 	}
-	if text, ok := botocoreText(err); ok {
+	if text, ok := botocore.ClientErrorText(err); ok {
 		return text
 	}
 	return err.Error()
-}
-
-// botocoreText renders an AWS API error as botocore's ClientError does:
-// `An error occurred (<Code>) when calling the <Operation> operation: <message>`.
-func botocoreText(err error) (string, bool) {
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		return "", false
-	}
-	op := ""
-	var oe *smithy.OperationError
-	if errors.As(err, &oe) {
-		op = oe.Operation()
-	}
-	return fmt.Sprintf("An error occurred (%s) when calling the %s operation: %s", api.ErrorCode(), op, api.ErrorMessage()), true
 }
 
 // viewError is the original's `ChaliceViewError(format_exception(e))`: 500 `Exception '<e>'`.
@@ -57,7 +40,7 @@ func traceback(err error) error {
 	if errors.As(err, &unhandled) {
 		return err
 	}
-	if text, ok := botocoreText(err); ok {
+	if text, ok := botocore.ClientErrorText(err); ok {
 		return &apigw.Unhandled{Type: "botocore.exceptions.ClientError", Message: text}
 	}
 	return &apigw.Unhandled{Type: "Exception", Message: err.Error()}
