@@ -10,26 +10,12 @@ import (
 // Python semantics the original applies to request values of unexpected types; the port answers such requests with
 // the same texts (control-plane §6.14, §6.15).
 
-// truthy is Python's truth value of a decoded JSON value.
+// truthy is Python's truth value of a decoded JSON value, numbers read from DynamoDB included.
 func truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case pyjson.Number:
-		f, err := t.Float64()
-		return err != nil || f != 0
-	case dbNumber:
-		return truthy(pyjson.Number(t))
-	case string:
-		return t != ""
-	case []any:
-		return len(t) > 0
-	case *pyjson.Map:
-		return t.Len() > 0
+	if n, ok := v.(dbNumber); ok {
+		return pyjson.Truthy(pyjson.Number(n))
 	}
-	return true
+	return pyjson.Truthy(v)
 }
 
 // pyTypeName is the Python type name of a value, numbers read from DynamoDB being Decimals there.

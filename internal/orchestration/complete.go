@@ -267,7 +267,7 @@ func (c *CompleteStage) next(ctx context.Context, id, stageName string, rec *pyj
 	end, _ := stage.(*pyjson.Map).Get("End") // rollUp has checked that the stage is an object
 	_, hasNext := stage.(*pyjson.Map).Get("Next")
 	switch {
-	case truthy(end):
+	case pyjson.Truthy(end):
 		// the last stage only when End is true; the original ended at any stage with an End key.
 		rec.Set("CurrentStage", "End")
 		rec.Set("Status", stageStatus)

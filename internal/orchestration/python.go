@@ -93,23 +93,3 @@ func setDefault(v any, key string) error {
 	}
 	return nil
 }
-
-// truthy is Python's bool() of a decoded value.
-func truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case string:
-		return t != ""
-	case pyjson.Number:
-		f, err := t.Float64()
-		return err != nil || f != 0
-	case []any:
-		return len(t) > 0
-	case *pyjson.Map:
-		return t.Len() > 0
-	}
-	return true
-}

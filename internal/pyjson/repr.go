@@ -195,3 +195,28 @@ func appendStrRepr(dst []byte, s string) []byte {
 	}
 	return utf8.AppendRune(dst, quote)
 }
+
+// Truthy is Python's bool() of a decoded JSON value: false for null, false, "", 0, an empty object or array; a
+// number token is compared as Python's float() reads it (a token beyond a double's range is true).
+func Truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case string:
+		return t != ""
+	case Number:
+		f, err := t.Float64()
+		return err != nil || f != 0
+	case json.Number:
+		return Truthy(Number(t))
+	case []any:
+		return len(t) > 0
+	case *Map:
+		return t.Len() > 0
+	case map[string]any:
+		return len(t) > 0
+	}
+	return true
+}

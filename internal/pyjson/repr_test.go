@@ -101,3 +101,21 @@ func TestTypeName(t *testing.T) {
 		assert.Equal(t, tc.want, TypeName(tc.in), "%#v", tc.in)
 	}
 }
+
+func TestTruthy(t *testing.T) {
+	cases := []struct {
+		v    any
+		want bool
+	}{
+		{nil, false}, {false, false}, {true, true}, {"", false}, {"false", true},
+		{Number("0"), false}, {Number("0.0"), false}, {Number("-0"), false}, {Number("2"), true}, {Number("1e400"), true},
+		{json.Number("0"), false}, {json.Number("0.5"), true},
+		{[]any{}, false}, {[]any{nil}, true}, {NewMap(), false}, {map[string]any{}, false}, {map[string]any{"a": 1}, true},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, Truthy(tc.v), "%#v", tc.v)
+	}
+	m := NewMap()
+	m.Set("k", false)
+	assert.True(t, Truthy(m))
+}

@@ -1,9 +1,7 @@
 package sdk
 
 import (
-	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/mie-go/mie-go/internal/pyjson"
 )
@@ -48,7 +46,7 @@ func FilterStatus(op *Operation) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !truthy(enabled) {
+	if !pyjson.Truthy(enabled) {
 		return OperationStatusSkipped, nil
 	}
 	return OperationStatusStarted, nil
@@ -86,25 +84,4 @@ func hasKey(media, item any) (bool, error) {
 		return false, &TypeError{Message: fmt.Sprintf("unhashable type: '%s'", pyjson.TypeName(item))}
 	}
 	return false, nil
-}
-
-// truthy is Python's bool() of a decoded JSON value.
-func truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case string:
-		return t != ""
-	case json.Number:
-		// Out of range, ParseFloat still gives ±Inf or 0: the value Python's float() gives for the same text.
-		f, _ := strconv.ParseFloat(string(t), 64)
-		return f != 0
-	case map[string]any:
-		return len(t) > 0
-	case []any:
-		return len(t) > 0
-	}
-	return true
 }
